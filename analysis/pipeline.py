@@ -1,0 +1,102 @@
+"""The analysis pipeline: comment table in, every analysis column out.
+
+Order matters and is fixed: sentiment and stance are per-comment (batched, optionally
+over several processes); replies need whole threads (and the article text);
+topics need the whole corpus. Each stage only adds columns.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import polars as pl
+
+from readerscope.comments import Corpus
+
+from .config import AnalysisConfig
+from .targets import Target, load_targets
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class AnalysisResult:
+    """Everything one analysis run produces (all polars tables)."""
+
+    comments: pl.DataFrame
+    threads: pl.DataFrame
+    topics: pl.DataFrame
+    sentences: pl.DataFrame
+    targets: tuple[Target, ...]
+    config: AnalysisConfig
+
+
+def _with_embedding(stage_config, embedding):
+    """Give a stage the run's shared embedding settings, if the stage embeds."""
+    if any(f.name == "embedding" for f in dataclasses.fields(stage_config)):
+        return dataclasses.replace(stage_config, embedding=embedding)
+    return stage_config
+
+
+def score_comments(df: pl.DataFrame, config: AnalysisConfig) -> pl.DataFrame:
+    """Sentiment and stance: pure per-comment stages, run in batches."""
+    from .parallel import map_batches
+    from .stages import per_comment_stage
+
+    return map_batches(
+        df,
+        per_comment_stage,
+        fn_args=(config.sentiment, config.stance),
+        batch_size=config.run.batch_size,
+        n_jobs=config.run.n_jobs,
+    )
+
+
+def analyze(
+    corpus: Corpus,
+    config: AnalysisConfig | None = None,
+    progress: Progress | None = None,
+) -> AnalysisResult:
+    """Run every stage on ``corpus`` and return the analysed tables."""
+    from .replies import add_replies
+    from .sentiment import sentence_sentiment
+    from .topics import add_topics
+
+    config = config or AnalysisConfig()
+    say = progress or (lambda _msg: None)
+    df = corpus.comments
+
+    say("sentiment and stance")
+    df = score_comments(df, config)
+    sentences = sentence_sentiment(df, config.sentiment)
+
+    if config.run.replies:
+        say("reply targets")
+        titles = {
+            r["thread_id"]: r["title"]
+            for r in corpus.threads.select("thread_id", "title").iter_rows(named=True)
+            if r["title"]
+        }
+        df = add_replies(
+            df,
+            articles=corpus.articles(),
+            titles=titles,
+            config=_with_embedding(config.replies, config.embedding),
+        )
+
+    if config.run.topics:
+        say("topics")
+        df, topics = add_topics(df, _with_embedding(config.topics, config.embedding))
+    else:
+        topics = pl.DataFrame()
+
+    return AnalysisResult(
+        comments=df,
+        threads=corpus.threads,
+        topics=topics,
+        sentences=sentences,
+        targets=load_targets(getattr(config.stance, "targets_path", None)),
+        config=config,
+    )

@@ -1,0 +1,15 @@
+"""Per-comment stages bundled into one picklable function for batch workers."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from .sentiment import SentimentConfig, add_sentiment
+from .stance import StanceConfig, add_stance
+
+
+def per_comment_stage(
+    df: pl.DataFrame, sentiment: SentimentConfig, stance: StanceConfig
+) -> pl.DataFrame:
+    """Sentiment then stance on one batch (each row depends only on itself)."""
+    return add_stance(add_sentiment(df, sentiment), stance)
