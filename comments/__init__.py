@@ -1,6 +1,8 @@
 """Ingest: parse comment threads into the comment table (see :mod:`.schema`)."""
 
 from .errors import InputError, ParseWarning
+from .io import read_table, write_table
+from .read import read_corpus, read_thread
 from .schema import ARTICLE, COMMENT_COLUMNS, COMMENT_SCHEMA, THREAD_COLUMNS, THREAD_SCHEMA
 from .thread import Corpus, ParsedThread
 
@@ -14,4 +16,8 @@ __all__ = [
     "InputError",
     "ParseWarning",
     "ParsedThread",
+    "read_corpus",
+    "read_table",
+    "read_thread",
+    "write_table",
 ]

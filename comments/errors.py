@@ -16,6 +16,9 @@ class InputError(Exception):
         self.problem = " ".join(problem.split())  # always one line
         super().__init__(f"{self.source}: {self.problem}")
 
+    def __reduce__(self):  # picklable, so it crosses process boundaries (parallel parsing)
+        return (type(self), (self.source, self.problem))
+
 
 class ParseWarning(UserWarning):
     """Best-effort parse: the table was built, but something deserves the user's eye."""

@@ -1,0 +1,549 @@
+"""Reply targets: who answers whom, inferred from the cues a comment's text offers.
+
+Comment pages show threads flat. This stage fills ``reply_to`` (an earlier comment's
+``comment_id``, ``'article'``, or null for a top-level comment), ``reply_method`` and
+``reply_confidence`` for every comment, thread by thread, in page order. A comment can
+only answer an *earlier* comment. Precision is preferred over recall: every rule fires
+only on an explicit cue, and a comment with no cue stays top-level (null).
+
+Methods, in the order they are tried (the first that fires wins; see ``METHODS`` for
+confidences and docs/replies.md for measured precision):
+
+``given``            reply_to was already in the input (kept, with its method/confidence).
+``quote_header``     the parser found a quote header; its quoted text is matched to the
+                     earlier comment it came from (by that user when the header names one).
+``quote_exact``      a quoted span, line or sentence reproduces an earlier comment verbatim
+                     (up to case, punctuation and quote marks).
+``quote_near``       as above with typos/omissions (token coverage >= ``near_coverage``).
+``quote_article``    the quote reproduces the article or its headline (reply_to 'article').
+``mention``          ``@name`` of an earlier commenter, or a comment opening "Name," / "Name:".
+``quote_fragment``   a short phrase in quotation marks ("perfectly fine") found verbatim in
+                     exactly one earlier source (a comment, or the article/headline).
+``echo_question``    a short question opening a paragraph echoes a two-word phrase found in
+                     exactly one earlier source ("Trump wants a fair trade?").
+``marker_overlap``   an answering marker ("I agree with you", "True,", "You should also
+                     mention") resolved to the recent comment it echoes most (content-word
+                     overlap + MiniLM cosine + a small recency prior).
+``marker_adjacent``  a marker with too few own words to compare ("I don't think so!"):
+                     the immediately preceding comment by someone else.
+``headline_echo``    the opening sentence takes up a headline-only word or phrase
+                     ("Why the tightrope??") -> 'article'. Needs the headline.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import polars as pl
+from readerscope.comments.schema import ARTICLE
+
+from .embeddings import EmbeddingConfig, embed
+from .reply_text import (
+    bigrams,
+    candidate_segments,
+    char_coverage,
+    contains_run,
+    content_tokens,
+    coverage,
+    first_sentence,
+    paragraph_questions,
+    stem,
+    tokens,
+)
+
+METHODS: dict[str, tuple[float, str]] = {
+    "given": (1.0, "reply_to present in the input; its own confidence is kept when given"),
+    "quote_header": (0.95, "quote header; quoted text matched to the earlier comment"),
+    "quote_exact": (0.95, "verbatim quote of an earlier comment"),
+    "quote_near": (0.85, "near-verbatim quote (x coverage); typos or changed words"),
+    "quote_article": (0.9, "quote of the article or headline (x coverage)"),
+    "mention": (0.85, "@name (0.85) or an opening 'Name,' address (0.7)"),
+    "quote_fragment": (0.7, "short quoted phrase found in exactly one earlier source"),
+    "echo_question": (0.6, "paragraph-opening question echoing one earlier source"),
+    "marker_overlap": (0.45, "answer marker resolved by overlap; 0.45-0.7 by margin"),
+    "marker_adjacent": (0.5, "answer marker with no content: the preceding comment"),
+    "headline_echo": (0.5, "opening sentence takes up a headline-only word or 3-word phrase"),
+}
+"""method -> (base confidence, meaning). Written into docs/replies.md."""
+
+_OPENING_MARKERS = re.compile(
+    r"^\W*(?:"
+    r"(?:i\s+)?(?:totally\s+|fully\s+|completely\s+|strongly\s+)?(?:agree|disagree)\b"
+    r"|agreed\b|well said\b|so true\b|not true\b|not really\b|not quite\b|i doubt it\b"
+    r"|i don'?t think so\b|i beg to differ\b|nonsense\b|rubbish\b|really\s*\?"
+    r"|(?:true|exactly|indeed|correct|right|wrong|nope|yep|yes|no|absolutely|precisely)"
+    r"\s*[,.!;:]"
+    r"|sorry,?\s+but\b|that'?s\s+(?:not\s+true|not\s+right|right|true|wrong|rich)\b"
+    r")",
+    re.IGNORECASE,
+)
+_ANYWHERE_MARKERS = re.compile(
+    r"\b(?:agree with you|disagree with you"
+    r"|you(?:'re| are) (?:right|wrong|correct|mistaken|confusing)"
+    r"|your (?:claim|comment|point|argument|post|logic|statement|premise)"
+    r"|you (?:said|say|claim|wrote|forgot|should also|seem to think)"
+    r"|as you (?:say|said|point out)|on the contrary"
+    r")\b",
+    re.IGNORECASE,
+)
+_URL = re.compile(r"https?://\S+|www\.\S+")
+
+
+@dataclass(frozen=True)
+class ReplyConfig:
+    """Thresholds of the reply rules (defaults favour precision over recall).
+
+    min_quote_tokens: a span in quotation marks of at least this many tokens is tested
+        as a quote; shorter ones (down to ``min_fragment_tokens``) as fragments.
+    min_unmarked_quote_tokens: a line/sentence without quotation marks must be at least
+        this long to count as a quote (pasted quotes often lose their marks).
+    near_coverage / unmarked_coverage: least token coverage of a quote in its source.
+    min_block: least run of consecutive tokens that counts towards coverage.
+    min_token_coverage: token coverage above which character-level coverage (runs of
+        >= 4 characters, forgiving typos inside words) may stand in for it.
+    echo_max_tokens: longest paragraph-opening question treated as an echo-question.
+    marker_window: how many earlier comments a marker may point back to.
+    marker_min_content: fewer own content words than this -> ``marker_adjacent``.
+    marker_min_margin: the best candidate must beat the runner-up by this much, else the
+        marker is left unresolved (top-level) rather than guessed.
+    lexical_weight / embedding_weight / recency_weight: the marker resolution score.
+    use_embeddings: add MiniLM cosine to marker resolution (else lexical + recency only).
+    use_markers / use_echo_questions / use_headline_echo: switch the weaker rules off.
+    """
+
+    min_quote_tokens: int = 4
+    min_fragment_tokens: int = 2
+    min_unmarked_quote_tokens: int = 8
+    near_coverage: float = 0.8
+    unmarked_coverage: float = 0.9
+    min_block: int = 2
+    min_token_coverage: float = 0.5
+    echo_max_tokens: int = 8
+    marker_window: int = 8
+    marker_min_content: int = 3
+    marker_min_margin: float = 0.02
+    lexical_weight: float = 0.5
+    embedding_weight: float = 0.5
+    recency_weight: float = 0.15
+    use_embeddings: bool = True
+    use_markers: bool = True
+    use_echo_questions: bool = True
+    use_headline_echo: bool = True
+    embedding: EmbeddingConfig = field(default_factory=EmbeddingConfig)
+
+
+@dataclass
+class _Comment:
+    cid: str
+    user: str | None
+    text: str
+    quoted_text: str | None
+    quoted_user: str | None
+    given: tuple[str, str | None, float | None] | None
+    own: str = ""
+    own_tokens: list[str] = field(default_factory=list)
+    own_content: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Source:
+    """Something a comment can quote: an earlier comment (index) or the article (-1)."""
+
+    index: int
+    toks: list[str]
+
+
+Decision = tuple[str | None, str | None, float | None]
+
+
+def _other_user(a: str | None, b: str | None) -> bool:
+    return a is None or b is None or a != b
+
+
+def _framing_words(title: str, article: str) -> set[str]:
+    """Headline content words that frame rather than name the story.
+
+    Names (words the article always capitalises mid-sentence, and "usa") and topic words
+    (used more than once in the body, e.g. "tariffs") are left out: echoing them is just
+    talking about the story; echoing "threatened" or "tightrope" takes up the headline.
+    """
+    capitalised: dict[str, bool] = {}
+    for m in re.finditer(r"(?<![.!?]\s)(?<!^)\b([A-Za-z][a-z]+)\b", article, flags=re.MULTILINE):
+        word = m.group(1)
+        low = stem(word.lower())
+        capitalised[low] = capitalised.get(low, True) and word[0].isupper()
+    counts = Counter(content_tokens(article))
+    return {
+        w
+        for w in content_tokens(title)
+        if w != "usa" and not capitalised.get(w, False) and counts[w] <= 1
+    }
+
+
+class _Thread:
+    """Reply inference over one thread, comments in page order."""
+
+    def __init__(
+        self, comments: list[_Comment], article: str | None, title: str | None, cfg: ReplyConfig
+    ) -> None:
+        self.c = comments
+        self.cfg = cfg
+        self.title = title or ""
+        self.article_src = _Source(-1, tokens(f"{title or ''}\n{article or ''}"))
+        self.body_content = content_tokens(article or "")
+        self.title_content = content_tokens(self.title)
+        self._emb: np.ndarray | None = None
+        self.framing_words = _framing_words(self.title, article or "")
+
+    # -- quotes ---------------------------------------------------------------------
+    def _sources(self, i: int) -> list[_Source]:
+        me = self.c[i].user
+        out = [
+            _Source(j, self.c[j].own_tokens) for j in range(i) if _other_user(me, self.c[j].user)
+        ]
+        if self.article_src.toks:
+            out.append(self.article_src)
+        return out
+
+    def _best_source(self, quote: list[str], sources: list[_Source]) -> tuple[int, float, bool]:
+        """(source index, coverage, contiguous) of the best match; index -2 if none.
+
+        Near-ties (within 0.02) go to the article (the original text), else to the latest
+        comment (the nearest copy a reader would answer).
+        """
+        qset = set(quote)
+        scored = []
+        for src in sources:
+            if len(qset & set(src.toks)) < 0.5 * len(qset):
+                continue
+            cov, contiguous = coverage(quote, src.toks, self.cfg.min_block)
+            if self.cfg.min_token_coverage <= cov < 1.0:  # typos break token runs
+                cov = max(cov, char_coverage(quote, src.toks))
+            if cov > 0:
+                scored.append((cov, src.index, contiguous))
+        if not scored:
+            return -2, 0.0, False
+        top = max(s[0] for s in scored)
+        near = [s for s in scored if s[0] >= top - 0.02]
+        cov, index, contiguous = max(near, key=lambda s: (s[1] == -1, s[1]))
+        return index, cov, contiguous
+
+    def find_quotes(self, i: int) -> Decision:
+        """Detect quotes in comment ``i`` and set its own words (text minus quotes)."""
+        cm = self.c[i]
+        cfg = self.cfg
+        sources = self._sources(i)
+        found: list[tuple[float, int, float, bool, str]] = []
+        for seg in candidate_segments(cm.text):
+            toks = tokens(seg.text)
+            need = cfg.min_quote_tokens if seg.marked else cfg.min_unmarked_quote_tokens
+            if len(toks) < need:
+                continue
+            index, cov, contiguous = self._best_source(toks, sources)
+            if index == -2 or cov < (cfg.near_coverage if seg.marked else cfg.unmarked_coverage):
+                continue
+            found.append((len(toks) * cov, index, cov, contiguous, seg.text))
+        own = cm.text
+        for *_, seg_text in sorted(found, key=lambda f: -len(f[4])):
+            own = own.replace(seg_text, " ")
+        own = "\n".join(
+            line.strip(" \t\"“”„«»'") for line in own.split("\n") if line.strip(" \t\"“”„«»'")
+        )
+        cm.own = own
+        cm.own_tokens = tokens(own)
+        cm.own_content = content_tokens(own)
+        if not found:
+            return None, None, None
+        # The longest matched quote decides; on a tie, an earlier comment beats the article.
+        _, index, cov, contiguous, _ = max(found, key=lambda f: (f[0], f[1] != -1, f[1]))
+        if index == -1:
+            return ARTICLE, "quote_article", round(METHODS["quote_article"][0] * cov, 3)
+        if contiguous:
+            return self.c[index].cid, "quote_exact", METHODS["quote_exact"][0]
+        return self.c[index].cid, "quote_near", round(METHODS["quote_near"][0] * cov, 3)
+
+    def quote_header(self, i: int) -> Decision:
+        """Match a parsed quote header's text to the comment it came from."""
+        cm = self.c[i]
+        if not cm.quoted_text and not cm.quoted_user:
+            return None, None, None
+        earlier = [
+            j for j in range(i) if cm.quoted_user is None or self.c[j].user == cm.quoted_user
+        ]
+        quote = tokens(cm.quoted_text or "")
+        best_j, best_cov = None, 0.0
+        for j in earlier:
+            cov, _ = coverage(
+                quote, self.c[j].own_tokens or tokens(self.c[j].text), self.cfg.min_block
+            )
+            if cov > best_cov + 1e-9 or (
+                best_j is not None and abs(cov - best_cov) <= 1e-9 and j > best_j
+            ):
+                best_j, best_cov = j, cov
+        base = METHODS["quote_header"][0]
+        if best_j is not None and best_cov >= 0.6:
+            return self.c[best_j].cid, "quote_header", round(base * min(1.0, best_cov + 0.05), 3)
+        if quote and self.article_src.toks:
+            cov, _ = coverage(quote, self.article_src.toks, self.cfg.min_block)
+            if cov >= self.cfg.near_coverage:
+                return ARTICLE, "quote_header", round(base * cov, 3)
+        if cm.quoted_user is not None and earlier:
+            # The header names the user but the quote does not match: their latest comment.
+            return self.c[earlier[-1]].cid, "quote_header", 0.7
+        return None, None, None
+
+    # -- mentions, fragments, echo-questions ---------------------------------------------
+    def mention(self, i: int) -> Decision:
+        cm = self.c[i]
+        latest: dict[str, int] = {}
+        for j in range(i):
+            u = self.c[j].user
+            if u and _other_user(cm.user, u):
+                latest[u] = j
+        text = cm.own or cm.text
+        low = text.lower()
+        best: tuple[int, int, float] | None = None  # (name length, j, confidence)
+        for u, j in latest.items():
+            ul = u.lower()
+            at = re.search(rf"@\s?{re.escape(ul)}(?!\w)", low)
+            opening = re.match(rf"^\W*{re.escape(u)}\s*[,:]", text)
+            conf = 0.85 if at else 0.7 if opening and len(u) >= 2 else None
+            if conf is not None and (best is None or (len(u), conf) > (best[0], best[2])):
+                best = (len(u), j, conf)
+        if best is None:
+            return None, None, None
+        return self.c[best[1]].cid, "mention", best[2]
+
+    def _unique_source(self, i: int, has) -> int | None:
+        """Index of the one earlier source for which ``has(tokens)`` holds (-1 = article)."""
+        hits = [s.index for s in self._sources(i) if has(s)]
+        return hits[0] if len(hits) == 1 else None
+
+    def fragment(self, i: int) -> Decision:
+        cfg = self.cfg
+        for seg in candidate_segments(self.c[i].text):
+            toks = tokens(seg.text)
+            if not seg.marked or not cfg.min_fragment_tokens <= len(toks) < cfg.min_quote_tokens:
+                continue
+            hit = self._unique_source(i, lambda s, q=toks: contains_run(q, s.toks))
+            if hit is not None:
+                return self._target(hit), "quote_fragment", METHODS["quote_fragment"][0]
+        return None, None, None
+
+    def echo_question(self, i: int) -> Decision:
+        for question in paragraph_questions(self.c[i].own, self.cfg.echo_max_tokens):
+            pairs = bigrams(content_tokens(question))
+            if not pairs:
+                continue
+            article_pairs = bigrams(self.title_content) | bigrams(self.body_content)
+
+            def has(s: _Source, pairs=pairs, article_pairs=article_pairs) -> bool:
+                mine = article_pairs if s.index == -1 else bigrams(self.c[s.index].own_content)
+                return bool(pairs & mine)
+
+            hit = self._unique_source(i, has)
+            if hit is not None:
+                return self._target(hit), "echo_question", METHODS["echo_question"][0]
+        return None, None, None
+
+    def headline_echo(self, i: int) -> Decision:
+        """A headline-only word, or a three-word headline phrase, opens the comment."""
+        if not self.title_content:
+            return None, None, None
+        body = set(self.body_content)
+        only_words = {w for w in self.title_content if w not in body} if body else set()
+        title_raw = tokens(self.title)
+        body_raw = self.article_src.toks[len(title_raw) :]
+        body_tri = set(zip(body_raw, body_raw[1:], body_raw[2:], strict=False))
+        # A phrase echoes the framing only if it holds a word that is not a name: "US and
+        # China" names the topic, "threatened by Trump" takes up the headline's framing.
+        only_tri = {
+            tri
+            for tri in zip(title_raw, title_raw[1:], title_raw[2:], strict=False)
+            if tri not in body_tri and any(w in self.framing_words for w in tri)
+        }
+        sentence = first_sentence(self.c[i].own)
+        opening = content_tokens(sentence)
+        raw = tokens(sentence)
+        joined = {a + b for a, b in bigrams(opening)}  # "Tight Rope" -> "tightrope"
+        if (set(opening) | joined) & only_words or set(
+            zip(raw, raw[1:], raw[2:], strict=False)
+        ) & only_tri:
+            return ARTICLE, "headline_echo", METHODS["headline_echo"][0]
+        return None, None, None
+
+    # -- markers --------------------------------------------------------------------
+    def has_marker(self, i: int) -> bool:
+        own = self.c[i].own
+        return bool(_OPENING_MARKERS.search(own) or _ANYWHERE_MARKERS.search(own))
+
+    def _embeddings(self) -> np.ndarray:
+        if self._emb is None:
+            texts = [c.own or c.text or "" for c in self.c]
+            self._emb = embed(texts, self.cfg.embedding)
+        return self._emb
+
+    def marker(self, i: int) -> Decision:
+        cfg = self.cfg
+        cm = self.c[i]
+        cands = [
+            j
+            for j in range(max(0, i - cfg.marker_window), i)
+            if _other_user(cm.user, self.c[j].user)
+        ]
+        if not cands:
+            return None, None, None
+        # Resolve on the paragraph the marker opens or sits in: the answering move. A
+        # pasted headline or link in another paragraph is evidence, not the addressee.
+        paragraph = next(
+            (
+                p
+                for p in cm.own.split("\n")
+                if _OPENING_MARKERS.search(p) or _ANYWHERE_MARKERS.search(p)
+            ),
+            cm.own,
+        )
+        # The marker's own words ("True,", "I agree with you") say nothing about whom.
+        paragraph = _ANYWHERE_MARKERS.sub(" ", _OPENING_MARKERS.sub(" ", paragraph))
+        content = set(content_tokens(_URL.sub(" ", paragraph)))
+        if len(content) < cfg.marker_min_content:
+            return self.c[cands[-1]].cid, "marker_adjacent", METHODS["marker_adjacent"][0]
+        emb = self._embeddings() if cfg.use_embeddings else None
+        scores = []
+        for j in cands:
+            other = set(self.c[j].own_content)
+            lex = len(content & other) / math.sqrt(len(content) * len(other)) if other else 0.0
+            score = cfg.lexical_weight * lex
+            if emb is not None:
+                score += cfg.embedding_weight * float(emb[i] @ emb[j])
+            score += cfg.recency_weight * 0.5 ** (i - j - 1)
+            scores.append((round(score, 6), j))
+        scores.sort(key=lambda s: (-s[0], -s[1]))
+        best, j = scores[0]
+        margin = best - scores[1][0] if len(scores) > 1 else 0.1
+        if margin < cfg.marker_min_margin:
+            return None, None, None  # two comments fit about equally: abstain
+        conf = METHODS["marker_overlap"][0] + 0.25 * min(1.0, margin / 0.1)
+        return self.c[j].cid, "marker_overlap", round(conf, 3)
+
+    def _target(self, index: int) -> str:
+        return ARTICLE if index == -1 else self.c[index].cid
+
+    # -- driver ---------------------------------------------------------------------
+    def _decide(self, i: int, quoted: Decision) -> Decision:
+        """The first rule that fires, strongest cue first (see the module docstring)."""
+        cfg = self.cfg
+        if (d := self.quote_header(i))[0] is not None or quoted[0] is not None:
+            return d if d[0] is not None else quoted
+        for rule, on in (
+            (self.mention, True),
+            (self.fragment, True),
+            (self.echo_question, cfg.use_echo_questions),
+            (self.marker, cfg.use_markers),
+            (self.headline_echo, cfg.use_headline_echo),
+        ):
+            if on and (rule != self.marker or self.has_marker(i)):
+                d = rule(i)
+                if d[0] is not None:
+                    return d
+        return None, None, None
+
+    def infer(self) -> list[Decision]:
+        out: list[Decision] = []
+        for i, cm in enumerate(self.c):
+            quoted = self.find_quotes(i)  # always: later comments match against own words
+            out.append(cm.given if cm.given is not None else self._decide(i, quoted))
+        return out
+
+
+def infer_thread(
+    df: pl.DataFrame,
+    article: str | None = None,
+    title: str | None = None,
+    config: ReplyConfig | None = None,
+) -> list[Decision]:
+    """Decisions (reply_to, method, confidence) for one thread's rows, in ``position`` order."""
+    cfg = config or ReplyConfig()
+    rows = df.sort("position").iter_rows(named=True)
+    comments = []
+    for r in rows:
+        given = None
+        if r.get("reply_to") is not None:
+            conf = r.get("reply_confidence")
+            given = (r["reply_to"], r.get("reply_method") or "given", 1.0 if conf is None else conf)
+        comments.append(
+            _Comment(
+                cid=r["comment_id"],
+                user=r.get("user"),
+                text=r.get("text") or "",
+                quoted_text=r.get("quoted_text"),
+                quoted_user=r.get("quoted_user"),
+                given=given,
+            )
+        )
+    return _Thread(comments, article, title, cfg).infer()
+
+
+def add_replies(
+    df: pl.DataFrame,
+    articles: Mapping[str, str] | None = None,
+    titles: Mapping[str, str] | None = None,
+    config: ReplyConfig | None = None,
+) -> pl.DataFrame:
+    """Fill reply_to / reply_method / reply_confidence for every thread in ``df``.
+
+    ``articles`` and ``titles`` map thread_id to the article body and headline (a quote
+    of either is a reply to 'article'). Rows keep their order; reply_to values already
+    present are kept (method 'given' unless the input names one).
+    """
+    articles = articles or {}
+    titles = titles or {}
+    for col in ("reply_to", "reply_method"):
+        if col not in df.columns:
+            df = df.with_columns(pl.lit(None, dtype=pl.String()).alias(col))
+    if "reply_confidence" not in df.columns:
+        df = df.with_columns(pl.lit(None, dtype=pl.Float64()).alias("reply_confidence"))
+    ids: list[str] = []
+    decided: list[Decision] = []
+    for (tid,), part in df.group_by("thread_id", maintain_order=True):
+        part = part.sort("position")
+        ids.extend(part["comment_id"].to_list())
+        decided.extend(infer_thread(part, articles.get(tid), titles.get(tid), config))
+    result = pl.DataFrame(
+        {
+            "comment_id": ids,
+            "reply_to": [d[0] for d in decided],
+            "reply_method": [d[1] for d in decided],
+            "reply_confidence": [d[2] for d in decided],
+        },
+        schema={
+            "comment_id": pl.String(),
+            "reply_to": pl.String(),
+            "reply_method": pl.String(),
+            "reply_confidence": pl.Float64(),
+        },
+    )
+    cols = df.columns
+    out = df.drop("reply_to", "reply_method", "reply_confidence").join(
+        result, on="comment_id", how="left", maintain_order="left"
+    )
+    return out.select(cols)
+
+
+def method_table() -> pl.DataFrame:
+    """The reply methods with their base confidence and meaning (for docs and reports)."""
+    return pl.DataFrame(
+        {
+            "method": list(METHODS),
+            "confidence": [v[0] for v in METHODS.values()],
+            "meaning": [v[1] for v in METHODS.values()],
+        }
+    )
+
+
+__all__: Sequence[str] = ("METHODS", "ReplyConfig", "add_replies", "infer_thread", "method_table")

@@ -1,0 +1,396 @@
+"""Scale benchmark: time every readerscope stage on synthetic corpora, beside baselines.
+
+One command::
+
+    python benchmarks/run.py --sizes 10k,100k,1M
+
+For each size it builds the corpus (benchmarks/make_corpus.py, cached under
+benchmarks/data/), then runs, each in a fresh subprocess so peak memory is its own:
+
+* ``readerscope``: parse (files over all cores), sentiment and stance (batched over
+  all cores), embeddings (cold: empty cache; backend 'auto' = MiniLM up to 20k
+  comments, static above), embeddings again (warm: from the cache), topics (BERTopic
+  path; fit on a sample above ``fit_sample_size``), the headline figure (stance
+  distribution, PNG). Peak RSS is recorded after every stage for the main process
+  and for the worker processes (``RUSAGE_CHILDREN``: the largest finished worker).
+* baselines measured in the same run: the plain vaderSentiment loop on one core,
+  sentence-transformers MiniLM ``encode`` and BERTopic with default settings (MiniLM
+  embeddings, UMAP, HDBSCAN). MiniLM and BERTopic run on a subsample (and vader above
+  ``--vader-cap`` comments) and are extrapolated linearly to the corpus size; the table
+  marks them ``~``. Linear extrapolation is a *lower bound* for BERTopic (UMAP's
+  nearest-neighbour search and HDBSCAN grow faster than linearly).
+
+Also measured once: ``python -m readerscope summary`` on the built-in sample thread, cold
+(new process, empty embedding cache).
+
+Results: benchmarks/results/<size>.json and benchmarks/results/results.md (the table).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from make_corpus import make_corpus, parse_size  # noqa: E402
+
+RESULTS = HERE / "results"
+DATA = HERE / "data"
+
+
+def _rss_mb() -> dict[str, float]:
+    """Peak RSS so far (MB): this process, and the largest finished child process."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {"peak_rss_mb": round(own, 1), "peak_worker_rss_mb": round(kids, 1)}
+
+
+class Timer:
+    """Collects (stage, seconds, peak memory) rows."""
+
+    def __init__(self) -> None:
+        self.rows: list[dict] = []
+
+    def run(self, stage: str, fn, *args, **kwargs):
+        t0 = time.perf_counter()
+        out = fn(*args, **kwargs)
+        secs = time.perf_counter() - t0
+        self.rows.append({"stage": stage, "seconds": round(secs, 3), **_rss_mb()})
+        print(f"  {stage:<22} {secs:9.2f} s  {self.rows[-1]}", flush=True)
+        return out
+
+
+# --------------------------------------------------------------------------- children
+
+
+def child_readerscope(args: argparse.Namespace) -> dict:
+    import polars as pl
+    from readerscope.analysis.embeddings import EmbeddingConfig, embed, resolve_backend
+    from readerscope.analysis.parallel import map_batches, read_corpus_parallel, resolve_jobs
+    from readerscope.analysis.sentiment import SentimentConfig, add_sentiment
+    from readerscope.analysis.stance import StanceConfig, add_stance
+    from readerscope.analysis.topics import TopicConfig, add_topics
+
+    timer = Timer()
+    n_jobs = resolve_jobs(args.n_jobs)
+    corpus = timer.run("parse", read_corpus_parallel, [args.corpus], None, n_jobs)
+    df = corpus.comments
+    texts_path = Path(args.texts)
+    df.select("text").write_parquet(texts_path)  # for the baseline children (not timed)
+    batch = args.batch_size
+    df = timer.run(
+        "sentiment", map_batches, df, add_sentiment, (SentimentConfig(),), batch, n_jobs
+    )
+    df = timer.run("stance", map_batches, df, add_stance, (StanceConfig(),), batch, n_jobs)
+    cache_dir = tempfile.mkdtemp(prefix="rs-bench-emb-")
+    emb_cfg = EmbeddingConfig(backend=args.backend, cache_dir=cache_dir)
+    texts = df["text"].fill_null("").to_list()
+    backend = resolve_backend(emb_cfg, len(texts))
+    vecs = timer.run("embeddings (cold)", embed, texts, emb_cfg)
+    dim = int(vecs.shape[1])
+    del vecs
+    timer.run("embeddings (cached)", embed, texts, emb_cfg)
+    del texts
+    topic_cfg = TopicConfig(embedding=emb_cfg, fit_sample_size=args.fit_sample_size)
+    df, topics = timer.run("topics", add_topics, df, topic_cfg)
+
+    def headline() -> None:
+        from readerscope.figures.stance import stance_distribution
+
+        fig = stance_distribution(df)
+        fig.savefig(Path(args.workdir) / "headline.png", dpi=150)
+
+    timer.run("headline figure", headline)
+    shutil.rmtree(cache_dir, ignore_errors=True)
+    n_topics = int((topics["topic"] >= 0).sum()) if topics.height else 0
+    outliers = float((df["topic"] == -1).mean())
+    return {
+        "n_comments": df.height,
+        "n_threads": corpus.threads.height,
+        "n_jobs": n_jobs,
+        "embedding_backend": backend,
+        "embedding_dim": dim,
+        "n_topics": n_topics,
+        "outlier_share": round(outliers, 4),
+        "stages": timer.rows,
+        "polars_threads": pl.thread_pool_size(),
+    }
+
+
+def _texts(args: argparse.Namespace) -> list[str]:
+    import polars as pl
+
+    return pl.read_parquet(args.texts)["text"].fill_null("").to_list()
+
+
+def child_vader(args: argparse.Namespace) -> dict:
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    texts = _texts(args)
+    sample = texts[: args.cap]
+    analyzer = SentimentIntensityAnalyzer()
+    t0 = time.perf_counter()
+    for t in sample:
+        analyzer.polarity_scores(t)
+    secs = time.perf_counter() - t0
+    return {"measured_n": len(sample), "measured_s": secs, "n": len(texts), **_rss_mb()}
+
+
+def child_minilm(args: argparse.Namespace) -> dict:
+    from readerscope.analysis.embeddings import load_minilm
+
+    texts = _texts(args)
+    sample = texts[: args.cap]
+    model = load_minilm()
+    model.encode(sample[:32])  # warm-up (thread pools, first-call allocations)
+    t0 = time.perf_counter()
+    model.encode(sample, batch_size=32, show_progress_bar=False)
+    secs = time.perf_counter() - t0
+    return {"measured_n": len(sample), "measured_s": secs, "n": len(texts), **_rss_mb()}
+
+
+def child_bertopic(args: argparse.Namespace) -> dict:
+    from bertopic import BERTopic
+    from readerscope.analysis.embeddings import load_minilm
+
+    texts = _texts(args)
+    sample = texts[: args.cap]
+    model = load_minilm()
+    t0 = time.perf_counter()
+    # Default settings; the embedding model is passed as an object only because the
+    # default would be fetched from the Hugging Face hub (no network here).
+    topics, _ = BERTopic(embedding_model=model).fit_transform(sample)
+    secs = time.perf_counter() - t0
+    return {
+        "measured_n": len(sample),
+        "measured_s": secs,
+        "n": len(texts),
+        "n_topics": len(set(topics) - {-1}),
+        **_rss_mb(),
+    }
+
+
+def child_summary(args: argparse.Namespace) -> dict:
+    """Cold `readerscope summary` on the sample: a new interpreter, empty caches."""
+    env = dict(os.environ)
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        proc = subprocess.run(
+            [sys.executable, "-m", "readerscope", "summary"],
+            cwd=tmp,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        secs = time.perf_counter() - t0
+    return {
+        "seconds": round(secs, 3),
+        "returncode": proc.returncode,
+        "stderr_tail": proc.stderr[-400:],
+        **_rss_mb(),
+    }
+
+
+CHILDREN = {
+    "readerscope": child_readerscope,
+    "vader": child_vader,
+    "minilm": child_minilm,
+    "bertopic": child_bertopic,
+    "summary": child_summary,
+}
+
+
+def spawn(kind: str, extra: list[str], timeout: float | None = None) -> dict:
+    """Run one child in a fresh interpreter; its JSON result or an error record."""
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as fh:
+        out = fh.name
+    cmd = [sys.executable, str(Path(__file__)), "--child", kind, "--json", out, *extra]
+    print(f"[{kind}] {' '.join(extra)}", flush=True)
+    t0 = time.perf_counter()
+    try:
+        proc = subprocess.run(cmd, timeout=timeout)
+        ok = proc.returncode == 0
+    except subprocess.TimeoutExpired:
+        return {"error": f"timed out after {timeout} s"}
+    if not ok:
+        return {"error": f"exit code {proc.returncode}", "wall_s": time.perf_counter() - t0}
+    result = json.loads(Path(out).read_text())
+    os.unlink(out)
+    result["wall_s"] = round(time.perf_counter() - t0, 2)
+    return result
+
+
+# ------------------------------------------------------------------------------ table
+
+
+def _extrapolated(b: dict) -> float | None:
+    if not b or "error" in b or not b.get("measured_n"):
+        return None
+    return b["measured_s"] * b["n"] / b["measured_n"]
+
+
+def _fmt_s(s: float | None, approx: bool = False) -> str:
+    if s is None:
+        return "n/a"
+    text = f"{s:,.1f}" if s < 1000 else f"{s:,.0f}"
+    return ("~" if approx else "") + text
+
+
+def table(size_label: str, res: dict) -> str:
+    rs = res["readerscope"]
+    if "error" in rs:
+        return f"### {size_label}: readerscope run failed ({rs['error']})\n"
+    stages = {r["stage"]: r for r in rs["stages"]}
+    base = res.get("baselines", {})
+    vader, minilm, bt = (base.get(k, {}) for k in ("vader", "minilm", "bertopic"))
+    pairs = {
+        "sentiment": ("vaderSentiment loop, 1 core", vader),
+        "embeddings (cold)": ("sentence-transformers MiniLM encode", minilm),
+        "topics": ("BERTopic defaults (MiniLM+UMAP+HDBSCAN)", bt),
+    }
+    lines = [
+        f"### {size_label}: {rs['n_comments']:,} comments, {rs['n_threads']:,} threads "
+        f"(n_jobs={rs['n_jobs']}, embeddings: {rs['embedding_backend']}, "
+        f"{rs['n_topics']} topics, {rs['outlier_share']:.0%} outliers)",
+        "",
+        "| stage | readerscope s | peak RSS main / worker MB | baseline | baseline s | speed-up |",
+        "|---|---:|---:|---|---:|---:|",
+    ]
+    for name, row in stages.items():
+        label, b = pairs.get(name, ("", {}))
+        b_s = _extrapolated(b)
+        approx = bool(b) and b.get("measured_n", 0) < b.get("n", 0)
+        ours = row["seconds"]
+        if name == "topics" and "embeddings (cold)" in stages:
+            ours_cmp = ours + stages["embeddings (cold)"]["seconds"]  # BERTopic embeds too
+            note = " (with embeddings)"
+        else:
+            ours_cmp, note = ours, ""
+        speed = f"{b_s / ours_cmp:,.1f}x{note}" if b_s and ours_cmp > 0 else ""
+        lines.append(
+            f"| {name} | {ours:,.2f} | {row['peak_rss_mb']:,.0f} / {row['peak_worker_rss_mb']:,.0f}"
+            f" | {label} | {_fmt_s(b_s, approx) if label else ''} | {speed} |"
+        )
+    e2e = sum(
+        stages[s]["seconds"]
+        for s in ("parse", "sentiment", "stance", "embeddings (cold)", "topics", "headline figure")
+        if s in stages
+    )
+    peak = max(max(r["peak_rss_mb"] for r in rs["stages"]), 0)
+    worker = max(r["peak_worker_rss_mb"] for r in rs["stages"])
+    lines.append(
+        f"| **end to end** (parse..figure, cold) | **{e2e:,.1f}** | {peak:,.0f} / {worker:,.0f} "
+        "| | | |"
+    )
+    notes = []
+    for name, b in (("vader", vader), ("MiniLM", minilm), ("BERTopic", bt)):
+        if b and "error" not in b:
+            notes.append(
+                f"{name} baseline measured on {b['measured_n']:,} comments in "
+                f"{b['measured_s']:.1f} s ({b['measured_n'] / b['measured_s']:,.0f}/s), "
+                f"peak RSS {b['peak_rss_mb']:,.0f} MB"
+            )
+        elif b:
+            notes.append(f"{name} baseline: {b['error']}")
+    lines += ["", *[f"- {n}" for n in notes], ""]
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    return (
+        f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{platform.platform()}"
+    )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description="readerscope scale benchmark")
+    ap.add_argument("--sizes", default="10k", help="comma-separated, e.g. 10k,100k,1M")
+    ap.add_argument("--n-jobs", type=int, default=-1, help="worker processes (-1: all cores)")
+    ap.add_argument("--batch-size", type=int, default=20_000)
+    ap.add_argument("--backend", default="auto", help="embedding backend: auto|minilm|static")
+    ap.add_argument("--fit-sample-size", type=int, default=50_000)
+    ap.add_argument("--vader-cap", type=int, default=200_000)
+    ap.add_argument("--minilm-cap", type=int, default=1_000)
+    ap.add_argument("--bertopic-cap", type=int, default=2_000)
+    ap.add_argument("--no-baselines", action="store_true")
+    ap.add_argument("--no-summary", action="store_true")
+    ap.add_argument("--data", type=Path, default=DATA)
+    ap.add_argument("--results", type=Path, default=RESULTS)
+    # internal: run one measurement in this (fresh) process
+    ap.add_argument("--child", choices=sorted(CHILDREN))
+    ap.add_argument("--json")
+    ap.add_argument("--corpus")
+    ap.add_argument("--texts")
+    ap.add_argument("--workdir")
+    ap.add_argument("--cap", type=int, default=0)
+    args = ap.parse_args()
+
+    if args.child:
+        result = CHILDREN[args.child](args)
+        Path(args.json).write_text(json.dumps(result))
+        return
+
+    args.results.mkdir(parents=True, exist_ok=True)
+    common = ["--n-jobs", str(args.n_jobs), "--batch-size", str(args.batch_size)]
+    summary = None if args.no_summary else spawn("summary", [])
+    sections = []
+    for label in [s.strip() for s in args.sizes.split(",") if s.strip()]:
+        n = parse_size(label)
+        corpus = args.data / label
+        if not (corpus / ".complete").exists():
+            print(f"building corpus {corpus} ({n:,} comments)", flush=True)
+            shutil.rmtree(corpus, ignore_errors=True)
+            info = make_corpus(corpus, n)
+            (corpus / ".complete").write_text(json.dumps(info))
+        work = Path(tempfile.mkdtemp(prefix=f"rs-bench-{label}-"))
+        texts = work / "texts.parquet"
+        res: dict = {"size": label, "machine": machine(), "started": time.strftime("%FT%TZ")}
+        res["readerscope"] = spawn(
+            "readerscope",
+            [
+                "--corpus", str(corpus), "--texts", str(texts), "--workdir", str(work),
+                "--backend", args.backend, "--fit-sample-size", str(args.fit_sample_size),
+                *common,
+            ],
+        )
+        if not args.no_baselines and texts.exists():
+            res["baselines"] = {
+                kind: spawn(kind, ["--texts", str(texts), "--cap", str(cap)])
+                for kind, cap in (
+                    ("vader", args.vader_cap),
+                    ("minilm", args.minilm_cap),
+                    ("bertopic", args.bertopic_cap),
+                )
+            }
+        res["summary_cold"] = summary
+        (args.results / f"{label}.json").write_text(json.dumps(res, indent=2))
+        sections.append(table(label, res))
+        print(sections[-1], flush=True)
+        shutil.rmtree(work, ignore_errors=True)
+    head = [f"# readerscope scale benchmark ({time.strftime('%F %H:%M UTC', time.gmtime())})",
+            "", f"Machine: {machine()}", ""]
+    if summary:
+        ok = "ok" if summary.get("returncode") == 0 else f"FAILED rc={summary.get('returncode')}"
+        head += [f"Cold `python -m readerscope summary` on the sample thread: "
+                 f"{summary.get('seconds', 'n/a')} s ({ok}; target < 5 s).", ""]
+    md = "\n".join(head + sections)
+    name = "results.md" if args.sizes == "10k,100k,1M" else f"results-{args.sizes.replace(',', '_')}.md"
+    (args.results / name).write_text(md)
+    print(f"wrote {args.results / name}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,61 @@
+"""Line patterns shared by the detector and the parsers (all anchored, linear-time)."""
+
+from __future__ import annotations
+
+import re
+
+COUNT_LINE = re.compile(r"^(\d[\d,]*)\s+Comments?$")
+"""'37 Comments': the page's declared comment count."""
+
+LOGIN_LINE = re.compile(r"^Login to comment$")
+"""Separates the declared count from the comments in a browser copy."""
+
+FOOTER_LINE = re.compile(
+    r"^(Login to leave a comment|Use your Facebook account to login or register.*"
+    r"|Facebook users|Sign up|Related Articles|©\s*\d{4} GPlusMedia Inc\..*)$"
+)
+"""Lines that end the comment section (the page footer)."""
+
+_DATE = r"(?:Today|Yesterday|[A-Z][a-z]{2,3}\.? \d{1,2}(?:, \d{4})?)"
+_CLOCK = r"\d{1,2}:\d{2}\s?[ap]m JST"
+
+TIME_LINE = re.compile(rf"^(?:{_DATE}\s+)?{_CLOCK}$")
+"""A comment's own time on its own line ('May 7  08:12 am JST', 'Today 09:14 am JST')."""
+
+QUOTE_HEADER = re.compile(rf"^(?P<name>\S.{{0,39}}?)\s*(?P<time>(?:{_DATE}\s+)?{_CLOCK})$")
+"""'Name  07:07 am JST', 'Name Apr. 26  03:49 pm JST', 'NameToday 09:14 am JST'."""
+
+VOTE_LINE = re.compile(r"^(?P<score>[-+]?\d+)\s*\(\s*\+(?P<up>\d+)\s*/\s*-(?P<down>\d+)\s*\)$")
+"""'3 ( +5 / -2 )': score, up-votes, down-votes (score is not always up - down)."""
+
+COPYRIGHT_LINE = re.compile(r"^(©|\(c\)\s|Copyright\s)", re.IGNORECASE)
+"""'© KYODO', '©2025 GPlusMedia Inc.', '© Copyright 2025 The Associated Press...'."""
+
+NOTICE_LINE = re.compile(
+    r"^(The requested article has expired.*|This article has expired.*"
+    r"|Any related articles.*|Advertisement|AD)$"
+)
+"""Page notices in a reader-view header block."""
+
+BYLINE = re.compile(r"^By\s+\S.{0,80}$")
+PUBLISHED_LINE = re.compile(rf"^(?:{_DATE}\s+{_CLOCK}|{_DATE}|[A-Z][a-z]+ \d{{1,2}}, \d{{4}}.*)$")
+
+HTML_START = re.compile(r"^\s*(<!doctype html|<html|<head|<body|<\?xml)", re.IGNORECASE)
+
+
+def header_name(line: str) -> str | None:
+    """The quoted commenter's name if ``line`` is a quote header, else None.
+
+    A header is short: at most 40 characters of name, at most 4 words, and the name
+    does not end in sentence punctuation, so that a sentence mentioning a time
+    ('We meet at 9:00 am JST') is not mistaken for a header.
+    """
+    if len(line) > 80 or TIME_LINE.match(line):
+        return None
+    m = QUOTE_HEADER.match(line)
+    if not m:
+        return None
+    name = m.group("name").strip()
+    if not name or len(name.split()) > 4 or name.endswith((".", ",", "!", "?", ":", ";")):
+        return None
+    return name

@@ -1,0 +1,132 @@
+"""Figure 6: how the coverage frames the US, China and Japan, beside the readers.
+
+Each article is split into body paragraphs (``comments.articles.paragraphs``) and every
+paragraph is scored by the same stance stage as the comments, treated as a one-
+paragraph "comment" of its own (so no paragraph is discarded as a quotation of another).
+The bars show, per outlet and target, the shares of stance-taking paragraphs that are
+against, neutral or favor; the readers' row shows the same shares over comments. The
+unit differs (paragraph vs comment) and the stance rules were built for comments, so
+read the article rows as a coarse framing indicator, not a content analysis.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import polars as pl
+from matplotlib.figure import Figure
+
+from .common import TargetLike, resolve_targets, stance_col
+from .stance import ALL_STANCES, draw_diverging
+from .style import DOUBLE_COLUMN, NONE, STANCES, paper_style
+
+READERS = "reader comments"
+UNIT_SIGN = {"paragraph": "\u00b6", "comment": "comments"}
+
+
+def score_article_paragraphs(
+    paragraphs: pl.DataFrame, stance_config: object | None = None
+) -> pl.DataFrame:
+    """Paragraph table (article_id, outlet, paragraph, text) plus the stance columns.
+
+    Each paragraph gets its own thread id so the stage's quotation filter (which drops
+    lines repeating earlier comments of the same thread) never removes article prose.
+    """
+    from readerscope.analysis.stance import add_stance
+
+    units = paragraphs.with_columns(
+        (pl.col("article_id") + "-p" + pl.col("paragraph").cast(pl.String)).alias("thread_id")
+    )
+    return add_stance(units, stance_config).drop("thread_id")
+
+
+def article_framing_data(
+    comments: pl.DataFrame,
+    article_units: pl.DataFrame,
+    targets: Sequence[TargetLike] | None = None,
+) -> pl.DataFrame:
+    """Long table source x target x stance: count, share of the source's stance-taking units.
+
+    Sources are the outlets in ``article_units`` order, then the readers (all comments).
+    ``unit`` says what was counted: 'paragraph' for articles, 'comment' for readers.
+    """
+    ts = resolve_targets(comments, targets)
+    sources: list[tuple[str, str, pl.DataFrame]] = [
+        (outlet, "paragraph", article_units.filter(pl.col("outlet") == outlet))
+        for outlet in dict.fromkeys(article_units["outlet"].to_list())
+    ]
+    sources.append((READERS, "comment", comments))
+    parts = []
+    for rank, (source, unit, table) in enumerate(sources):
+        for t in ts:
+            st = table[stance_col(t.key)]
+            counts = {s: int((st == s).sum()) for s in ALL_STANCES}
+            addressing = table.height - counts[NONE]
+            parts.append(
+                pl.DataFrame(
+                    {
+                        "source_rank": rank,
+                        "source": source,
+                        "unit": unit,
+                        "target": t.key,
+                        "target_label": t.label,
+                        "stance": list(ALL_STANCES),
+                        "count": [counts[s] for s in ALL_STANCES],
+                        "share": [
+                            counts[s] / addressing if addressing and s != NONE else None
+                            for s in ALL_STANCES
+                        ],
+                        "n_addressing": addressing,
+                        "n_units": table.height,
+                    },
+                    schema_overrides={"share": pl.Float64},
+                )
+            )
+    return pl.concat(parts)
+
+
+def article_framing(
+    comments: pl.DataFrame,
+    article_units: pl.DataFrame,
+    targets: Sequence[TargetLike] | None = None,
+) -> Figure:
+    """Per target: diverging stance bars for each outlet's paragraphs and for the readers."""
+    ts = resolve_targets(comments, targets)
+    data = article_framing_data(comments, article_units, ts)
+    sources = data.unique("source_rank", maintain_order=True)
+    n = sources.height
+    labels = [
+        f"{r['source']} ({r['n_units']} {UNIT_SIGN[r['unit']]})"
+        for r in sources.iter_rows(named=True)
+    ]
+    with paper_style():
+        fig = Figure(figsize=(DOUBLE_COLUMN, 0.8 + 0.3 * n), layout="constrained")
+        axes = fig.subplots(1, len(ts), sharey=True, squeeze=False)[0]
+        for i, (ax, t) in enumerate(zip(axes, ts, strict=True)):
+            sub = data.filter(pl.col("target") == t.key).with_columns(
+                pl.col("source_rank").alias("row")
+            )
+            draw_diverging(ax, sub, labels, row_key="row", show_share=False, xlim=100.0)
+            ax.set_title(t.label, loc="center")
+            ax.set_xlabel("")
+            ax.axhline(0.5, color="black", linewidth=0.5, linestyle=":")  # readers below
+            if i:
+                ax.tick_params(axis="y", labelleft=False)
+        for tick in axes[0].get_yticklabels():
+            if tick.get_text().startswith(READERS):
+                tick.set_fontweight("bold")
+        handles = [axes[0].containers[k] for k in range(len(STANCES))]
+        fig.legend(
+            handles,
+            list(STANCES),
+            ncols=3,
+            loc="outside upper center",
+            handlelength=1.0,
+            handleheight=0.8,
+        )
+        fig.supxlabel(
+            "% of stance-taking paragraphs (articles) or comments (readers)   "
+            "\u2190 against | favor \u2192",
+            fontsize=7,
+        )
+    return fig

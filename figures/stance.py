@@ -1,0 +1,240 @@
+"""Figure 1 (headline) and 2b: stance toward each target as diverging stacked bars.
+
+Against extends left, favor right, neutral straddles zero, so the balance of opinion is
+read off the bar's position and the size of each side directly. Shares are of the
+comments (or users) that take a stance on the target; those that do not mention it
+('none') are counted in the row label, not drawn, so they cannot dilute the bars.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import polars as pl
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+from .common import TargetLike, resolve_targets, stance_col, user_name
+from .style import MUTED, NONE, SINGLE_COLUMN, STANCES, paper_style, stance_color
+
+ALL_STANCES = (*STANCES, NONE)
+MIN_LABEL_SHARE = 5.0
+"""Segments narrower than this (in % points) get no count label: it would not fit."""
+
+
+def _distribution(rows: pl.DataFrame, key: str, label: str, stance: pl.Series) -> pl.DataFrame:
+    counts = {s: int((stance == s).sum()) for s in ALL_STANCES}
+    total = int(stance.len())
+    addressing = total - counts[NONE]
+    return pl.DataFrame(
+        {
+            "target": key,
+            "target_label": label,
+            "stance": list(ALL_STANCES),
+            "count": [counts[s] for s in ALL_STANCES],
+            "share": [
+                (counts[s] / addressing if addressing and s != NONE else None) for s in ALL_STANCES
+            ],
+            "n_addressing": addressing,
+            "n_total": total,
+        },
+        schema={
+            "target": pl.String,
+            "target_label": pl.String,
+            "stance": pl.String,
+            "count": pl.Int64,
+            "share": pl.Float64,
+            "n_addressing": pl.Int64,
+            "n_total": pl.Int64,
+        },
+    )
+
+
+def user_stances(df: pl.DataFrame, targets: Sequence[TargetLike] | None = None) -> pl.DataFrame:
+    """One row per user: their overall stance per target, from all their comments.
+
+    A user is 'favor' when more of their comments favor the target than oppose it,
+    'against' in the opposite case, 'neutral' when they address it but neither side
+    wins (ties included), 'none' when they never address it. Columns: user,
+    n_comments, and per target ``stance_<key>`` plus ``favor_<key>``/``against_<key>``/
+    ``neutral_<key>`` counts.
+    """
+    ts = resolve_targets(df, targets)
+    aggs: list[pl.Expr] = [pl.len().alias("n_comments")]
+    for t in ts:
+        col = pl.col(stance_col(t.key))
+        aggs += [(col == s).sum().cast(pl.Int64).alias(f"{s}_{t.key}") for s in STANCES]
+    per_user = df.group_by(user_name(pl.col("user")).alias("user")).agg(aggs)
+    exprs = []
+    for t in ts:
+        f, a, n = (pl.col(f"{s}_{t.key}") for s in ("favor", "against", "neutral"))
+        exprs.append(
+            pl.when(f > a)
+            .then(pl.lit("favor"))
+            .when(a > f)
+            .then(pl.lit("against"))
+            .when(f + a + n > 0)
+            .then(pl.lit("neutral"))
+            .otherwise(pl.lit(NONE))
+            .alias(stance_col(t.key))
+        )
+    return per_user.with_columns(exprs).sort(["n_comments", "user"], descending=[True, False])
+
+
+def stance_distribution_data(
+    df: pl.DataFrame, targets: Sequence[TargetLike] | None = None, unit: str = "comment"
+) -> pl.DataFrame:
+    """Counts and shares of each stance per target: exactly what the bars show.
+
+    ``unit='comment'`` counts comments; ``unit='user'`` counts each commenter once
+    (their stance from :func:`user_stances`), so a prolific commenter weighs as one.
+    """
+    ts = resolve_targets(df, targets)
+    if unit == "user":
+        table = user_stances(df, ts)
+    elif unit == "comment":
+        table = df
+    else:
+        raise ValueError(f"unit must be 'comment' or 'user', not {unit!r}")
+    parts = [_distribution(table, t.key, t.label, table[stance_col(t.key)]) for t in ts]
+    return pl.concat(parts).with_columns(pl.lit(unit).alias("unit"))
+
+
+def draw_diverging(
+    ax: Axes,
+    data: pl.DataFrame,
+    row_labels: list[str],
+    row_key: str = "target",
+    unit: str = "comment",
+    show_share: bool = True,
+    xlim: float | None = None,
+    scale: str = "share",
+) -> None:
+    """Draw one diverging stacked bar per row of ``data`` (long table: row_key, stance, ...).
+
+    Bars are in percent of the row's stance-taking items (``scale='share'``) or in counts
+    (``scale='count'``: honest when rows are small); each stance's bars form one
+    BarContainer labelled with the stance (tests read the widths back from them).
+    Segments show their count (and share when ``show_share`` and there is room);
+    segments too narrow for a digit stay unlabelled (the CSV has every number).
+    ``xlim`` fixes the half-width of the axis (panels that must compare use one value).
+    """
+    keys = list(dict.fromkeys(data[row_key].to_list()))
+    y = np.arange(len(keys))[::-1].astype(float)
+    shares = {
+        s: np.array(
+            [
+                (
+                    data.filter((pl.col(row_key) == k) & (pl.col("stance") == s))["share"]
+                    .fill_null(0.0)
+                    .sum()
+                )
+                for k in keys
+            ]
+        )
+        * 100
+        for s in STANCES
+    }
+    counts = {
+        s: [
+            int(data.filter((pl.col(row_key) == k) & (pl.col("stance") == s))["count"].sum())
+            for k in keys
+        ]
+        for s in STANCES
+    }
+    if scale == "count":
+        widths = {s: np.asarray(counts[s], dtype=float) for s in STANCES}
+    elif scale == "share":
+        widths = shares
+    else:
+        raise ValueError(f"scale must be 'share' or 'count', not {scale!r}")
+    half = widths["neutral"] / 2
+    lefts = {"against": -half - widths["against"], "neutral": -half, "favor": half}
+    total = sum(widths[s] for s in STANCES)
+    for s in STANCES:
+        bars = ax.barh(
+            y,
+            widths[s],
+            left=lefts[s],
+            height=0.62,
+            color=stance_color(s),
+            edgecolor="white",
+            linewidth=0.5,
+            label=s,
+        )
+        for rect, share, count in zip(bars, shares[s], counts[s], strict=True):
+            if count == 0 or (scale == "share" and share < MIN_LABEL_SHARE):
+                continue
+            text = f"{count}\n{share:.0f}%" if show_share and share >= 11 else f"{count}"
+            dark = s != "neutral"
+            ax.text(
+                rect.get_x() + rect.get_width() / 2,
+                rect.get_y() + rect.get_height() / 2,
+                text,
+                ha="center",
+                va="center",
+                fontsize=6.5,
+                linespacing=0.95,
+                color="white" if dark else "black",
+            )
+    for yy, t in zip(y, total, strict=True):
+        if t == 0:  # nothing to draw: say so rather than leave a puzzling gap
+            ax.text(
+                0,
+                yy,
+                "no stance taken",
+                ha="center",
+                va="center",
+                fontsize=6,
+                color=MUTED,
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5},
+            )
+    ax.axvline(0, color="black", linewidth=0.6, zorder=0)  # behind bars: never over labels
+    ax.set_yticks(y, row_labels)
+    ax.tick_params(axis="y", length=0)
+    ax.spines["left"].set_visible(False)
+    edge = max(
+        float(np.max(widths["against"] + half, initial=0)),
+        float(np.max(widths["favor"] + half, initial=0)),
+    )
+    plural = "users" if unit == "user" else "comments"
+    if scale == "count":
+        lim = xlim if xlim is not None else max(1.0, float(np.ceil(edge)))
+        ax.set_xlim(-lim * 1.05, lim * 1.05)
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=6, integer=True, symmetric=True))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{abs(v):.0f}"))
+        ax.set_xlabel(f"stance-taking {plural}   \u2190 against | favor \u2192")
+        return
+    lim = xlim if xlim is not None else min(100.0, np.ceil(max(edge, 50.0) / 25) * 25)
+    ax.set_xlim(-lim, lim)
+    ticks = np.arange(-lim, lim + 1, 25 if lim <= 75 else 50)
+    ax.set_xticks(ticks, [f"{abs(t):.0f}" for t in ticks])
+    ax.set_xlabel(f"% of stance-taking {plural}   \u2190 against | favor \u2192")
+
+
+def stance_distribution(
+    df: pl.DataFrame, targets: Sequence[TargetLike] | None = None, unit: str = "comment"
+) -> Figure:
+    """Headline figure: stance toward each target, against left, favor right."""
+    data = stance_distribution_data(df, targets, unit)
+    rows = data.unique("target", maintain_order=True)
+    labels = [
+        f"{r['target_label']}\n({r['n_addressing']} of {r['n_total']})"
+        for r in rows.iter_rows(named=True)
+    ]
+    with paper_style():
+        fig = Figure(figsize=(SINGLE_COLUMN, 0.5 + 0.42 * rows.height), layout="constrained")
+        ax = fig.add_subplot()
+        draw_diverging(ax, data, labels, unit=unit)
+        ax.legend(
+            ncols=3,
+            loc="lower center",
+            bbox_to_anchor=(0.5, 1.0),
+            handlelength=1.0,
+            handleheight=0.8,
+            columnspacing=1.0,
+            borderaxespad=0.2,
+        )
+    return fig

@@ -1,0 +1,35 @@
+"""The built-in sample thread, fully analysed once per test session (real stages, real model).
+
+Shared by the figure, summary and notebook tests so the analysis runs once.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import polars as pl
+from readerscope.analysis.pipeline import AnalysisResult, analyze
+from readerscope.comments import Corpus, read_thread
+from readerscope.comments.articles import article_paragraphs, load_sample_articles
+from readerscope.figures import FigureInputs, score_article_paragraphs
+from readerscope.figures.common import PlotTarget
+
+
+@cache
+def sample_result() -> AnalysisResult:
+    return analyze(Corpus.from_threads([read_thread(None)]))
+
+
+@cache
+def sample_article_units() -> pl.DataFrame:
+    return score_article_paragraphs(article_paragraphs(load_sample_articles()))
+
+
+@cache
+def sample_inputs() -> FigureInputs:
+    result = sample_result()
+    return FigureInputs(
+        comments=result.comments,
+        targets=tuple(PlotTarget(t.key, t.name) for t in result.targets),
+        article_units=sample_article_units(),
+    )
