@@ -27,9 +27,8 @@ def pip(*args: str) -> int:
 
 def main() -> int:
     dev = "--dev" in sys.argv[1:]
-    if importlib.util.find_spec("torch") is None:
-        if pip(CPU_TORCH) != 0:
-            print(f"note: {CPU_TORCH} is not offered here; pip will choose torch itself.")
+    if importlib.util.find_spec("torch") is None and pip(CPU_TORCH) != 0:
+        print(f"note: {CPU_TORCH} is not offered here; pip will choose torch itself.")
     target = ".[dev]" if dev else "."
     return pip("--editable", target)
 

@@ -77,9 +77,23 @@ def conversation_table(df: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+STANCE_LABELS = frozenset({"favor", "against", "neutral", "none"})
+
+
 def stance_columns(df: pl.DataFrame) -> list[str]:
-    """The ``stance_<target>`` label columns present (string-typed), in table order."""
-    return [c for c in df.columns if c.startswith(STANCE_PREFIX) and df.schema[c] == pl.String()]
+    """The ``stance_<target>`` label columns present, in table order.
+
+    A label column holds only stance labels; companions such as ``stance_us_score`` or
+    ``stance_us_evidence`` do not qualify (target keys may contain underscores, so the
+    name alone cannot tell).
+    """
+    return [
+        c
+        for c in df.columns
+        if c.startswith(STANCE_PREFIX)
+        and df.schema[c] == pl.String()
+        and set(df[c].drop_nulls().unique().to_list()) <= STANCE_LABELS
+    ]
 
 
 def user_table(df: pl.DataFrame) -> pl.DataFrame:

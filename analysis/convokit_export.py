@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-
 from readerscope.comments.schema import ARTICLE
 
 ARTICLE_SPEAKER = "[article]"

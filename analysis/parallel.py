@@ -26,6 +26,10 @@ from typing import Any, TypeVar
 
 import polars as pl
 
+MIN_POOL_BATCH = 500
+"""Automatic batch sizing goes no lower (pickling and IPC would outweigh the work);
+an explicitly smaller ``batch_size`` is still honoured."""
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -116,6 +120,11 @@ def map_batches(
     jobs = resolve_jobs(n_jobs)
     if df.height == 0:
         return fn(df, *fn_args)
+    if jobs > 1:
+        # At least ~4 batches per worker, so no worker idles while another finishes
+        # the last big batch (5 batches on 2 workers would use them at 5/6); batch
+        # boundaries never change the result.
+        batch_size = min(batch_size, max(MIN_POOL_BATCH, -(-df.height // (4 * jobs))))
     if group_column is not None and group_column in df.columns:
         slices = group_batch_slices(df[group_column], batch_size)
     else:

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import polars as pl
-
 from readerscope.comments import Corpus
 
 from .config import AnalysisConfig

@@ -44,9 +44,9 @@ from readerscope.comments.schema import ARTICLE
 
 from .embeddings import EmbeddingConfig, embed
 from .reply_text import (
+    STOP_WORDS,
     bigrams,
     candidate_segments,
-    char_coverage,
     contains_run,
     content_tokens,
     coverage,
@@ -71,17 +71,22 @@ METHODS: dict[str, tuple[float, str]] = {
 }
 """method -> (base confidence, meaning). Written into docs/replies.md."""
 
-_OPENING_MARKERS = re.compile(
-    r"^\W*(?:"
+# Markers that answer on their own ("I don't think so!", "True, ..."): with too few own
+# words to compare, they go to the preceding comment.
+_STRONG_OPENERS = (
     r"(?:i\s+)?(?:totally\s+|fully\s+|completely\s+|strongly\s+)?(?:agree|disagree)\b"
-    r"|agreed\b|well said\b|so true\b|not true\b|not really\b|not quite\b|i doubt it\b"
+    r"|agreed\b|well said\b|so true\b|not true\b|i doubt it\b"
     r"|i don'?t think so\b|i beg to differ\b|nonsense\b|rubbish\b|really\s*\?"
-    r"|(?:true|exactly|indeed|correct|right|wrong|nope|yep|yes|no|absolutely|precisely)"
-    r"\s*[,.!;:]"
-    r"|sorry,?\s+but\b|that'?s\s+(?:not\s+true|not\s+right|right|true|wrong|rich)\b"
-    r")",
-    re.IGNORECASE,
+    r"|(?:true|exactly|wrong)\s*[,.!;:]"
 )
+# Weaker openers ("No, thanks." may answer the article): resolved only by overlap.
+_WEAK_OPENERS = (
+    r"not really\b|not quite\b"
+    r"|(?:indeed|correct|right|nope|yep|yes|no|absolutely|precisely)\s*[,.!;:]"
+    r"|sorry,?\s+but\b|that'?s\s+(?:not\s+true|not\s+right|right|true|wrong|rich)\b"
+)
+_STRONG_OPENING = re.compile(rf"^\W*(?:{_STRONG_OPENERS})", re.IGNORECASE)
+_OPENING_MARKERS = re.compile(rf"^\W*(?:{_STRONG_OPENERS}|{_WEAK_OPENERS})", re.IGNORECASE)
 _ANYWHERE_MARKERS = re.compile(
     r"\b(?:agree with you|disagree with you"
     r"|you(?:'re| are) (?:right|wrong|correct|mistaken|confusing)"
@@ -104,6 +109,7 @@ class ReplyConfig:
         this long to count as a quote (pasted quotes often lose their marks).
     near_coverage / unmarked_coverage: least token coverage of a quote in its source.
     min_block: least run of consecutive tokens that counts towards coverage.
+    min_near_tokens: quotes shorter than this must be verbatim (no near matches).
     min_token_coverage: token coverage above which character-level coverage (runs of
         >= 4 characters, forgiving typos inside words) may stand in for it.
     echo_max_tokens: longest paragraph-opening question treated as an echo-question.
@@ -114,6 +120,8 @@ class ReplyConfig:
     lexical_weight / embedding_weight / recency_weight: the marker resolution score.
     use_embeddings: add MiniLM cosine to marker resolution (else lexical + recency only).
     use_markers / use_echo_questions / use_headline_echo: switch the weaker rules off.
+    keep_given: keep reply_to values already in the input (False: infer every row anew,
+        e.g. to re-run an analysed table with other settings).
     """
 
     min_quote_tokens: int = 4
@@ -122,6 +130,7 @@ class ReplyConfig:
     near_coverage: float = 0.8
     unmarked_coverage: float = 0.9
     min_block: int = 2
+    min_near_tokens: int = 6
     min_token_coverage: float = 0.5
     echo_max_tokens: int = 8
     marker_window: int = 8
@@ -134,6 +143,7 @@ class ReplyConfig:
     use_markers: bool = True
     use_echo_questions: bool = True
     use_headline_echo: bool = True
+    keep_given: bool = True
     embedding: EmbeddingConfig = field(default_factory=EmbeddingConfig)
 
 
@@ -148,6 +158,7 @@ class _Comment:
     own: str = ""
     own_tokens: list[str] = field(default_factory=list)
     own_content: list[str] = field(default_factory=list)
+    own_pairs: set[tuple[str, str]] = field(default_factory=set)
 
 
 @dataclass(frozen=True)
@@ -170,7 +181,7 @@ def _framing_words(title: str, article: str) -> set[str]:
 
     Names (words the article always capitalises mid-sentence, and "usa") and topic words
     (used more than once in the body, e.g. "tariffs") are left out: echoing them is just
-    talking about the story; echoing "threatened" or "tightrope" takes up the headline.
+    talking about the story; echoing "delicate" or "tightrope" takes up the headline.
     """
     capitalised: dict[str, bool] = {}
     for m in re.finditer(r"(?<![.!?]\s)(?<!^)\b([A-Za-z][a-z]+)\b", article, flags=re.MULTILINE):
@@ -199,13 +210,26 @@ class _Thread:
         self.title_content = content_tokens(self.title)
         self._emb: np.ndarray | None = None
         self.framing_words = _framing_words(self.title, article or "")
+        # Inverted index over earlier comments' own words: token -> comment indices.
+        self.postings: dict[str, list[int]] = {}
+        self.token_sets: list[set[str]] = []
+        self.article_set = set(self.article_src.toks)
+        self.article_pairs = bigrams(self.title_content) | bigrams(self.body_content)
 
     # -- quotes ---------------------------------------------------------------------
-    def _sources(self, i: int) -> list[_Source]:
+    def _sources(self, i: int, quote: Sequence[str] | None = None) -> list[_Source]:
+        """Earlier comments by someone else, then the article; with ``quote``, only those
+        holding at least half of its distinct content words (found via the index)."""
         me = self.c[i].user
-        out = [
-            _Source(j, self.c[j].own_tokens) for j in range(i) if _other_user(me, self.c[j].user)
-        ]
+        if quote is None:
+            idx: Sequence[int] = range(i)
+        else:
+            words = {t for t in quote if t not in STOP_WORDS} or set(quote)
+            counts: Counter[int] = Counter()
+            for t in words:
+                counts.update(self.postings.get(t, ()))
+            idx = sorted(j for j, n in counts.items() if n >= 0.5 * len(words))
+        out = [_Source(j, self.c[j].own_tokens) for j in idx if _other_user(me, self.c[j].user)]
         if self.article_src.toks:
             out.append(self.article_src)
         return out
@@ -219,11 +243,12 @@ class _Thread:
         qset = set(quote)
         scored = []
         for src in sources:
-            if len(qset & set(src.toks)) < 0.5 * len(qset):
+            toks = self.article_set if src.index == -1 else self.token_sets[src.index]
+            if len(qset & toks) < 0.5 * len(qset):
                 continue
-            cov, contiguous = coverage(quote, src.toks, self.cfg.min_block)
-            if self.cfg.min_token_coverage <= cov < 1.0:  # typos break token runs
-                cov = max(cov, char_coverage(quote, src.toks))
+            cov, contiguous = coverage(
+                quote, src.toks, self.cfg.min_block, self.cfg.min_token_coverage
+            )
             if cov > 0:
                 scored.append((cov, src.index, contiguous))
         if not scored:
@@ -237,17 +262,25 @@ class _Thread:
         """Detect quotes in comment ``i`` and set its own words (text minus quotes)."""
         cm = self.c[i]
         cfg = self.cfg
-        sources = self._sources(i)
         found: list[tuple[float, int, float, bool, str]] = []
         for seg in candidate_segments(cm.text):
             toks = tokens(seg.text)
             need = cfg.min_quote_tokens if seg.marked else cfg.min_unmarked_quote_tokens
             if len(toks) < need:
                 continue
-            index, cov, contiguous = self._best_source(toks, sources)
+            index, cov, contiguous = self._best_source(toks, self._sources(i, toks))
             if index == -2 or cov < (cfg.near_coverage if seg.marked else cfg.unmarked_coverage):
                 continue
+            if not contiguous and len(toks) < cfg.min_near_tokens:
+                continue  # a short quote must be verbatim: two common pairs are not a quote
             found.append((len(toks) * cov, index, cov, contiguous, seg.text))
+        # A line is a quote only as far as its best part: drop a match whose sub-span
+        # (a sentence or quoted span inside it) matches at least as well.
+        found = [
+            f
+            for f in found
+            if not any(g[4] != f[4] and g[4] in f[4] and g[2] >= f[2] for g in found)
+        ]
         own = cm.text
         for *_, seg_text in sorted(found, key=lambda f: -len(f[4])):
             own = own.replace(seg_text, " ")
@@ -257,10 +290,16 @@ class _Thread:
         cm.own = own
         cm.own_tokens = tokens(own)
         cm.own_content = content_tokens(own)
+        cm.own_pairs = bigrams(cm.own_content)
+        self.token_sets.append(set(cm.own_tokens))
+        for t in self.token_sets[-1]:
+            self.postings.setdefault(t, []).append(i)
         if not found:
             return None, None, None
-        # The longest matched quote decides; on a tie, an earlier comment beats the article.
-        _, index, cov, contiguous, _ = max(found, key=lambda f: (f[0], f[1] != -1, f[1]))
+        # The longest matched quote decides; on a tie an exact one, then a comment over the article.
+        _, index, cov, contiguous, _ = max(
+            found, key=lambda f: (round(f[0], 6), f[3], f[1] != -1, f[1])
+        )
         if index == -1:
             return ARTICLE, "quote_article", round(METHODS["quote_article"][0] * cov, 3)
         if contiguous:
@@ -268,22 +307,31 @@ class _Thread:
         return self.c[index].cid, "quote_near", round(METHODS["quote_near"][0] * cov, 3)
 
     def quote_header(self, i: int) -> Decision:
-        """Match a parsed quote header's text to the comment it came from."""
+        """Match a parsed quote header's text to the comment it came from.
+
+        Candidates are the earlier comments of the header's user; when the page shows no
+        commenter names (reader view), all earlier comments. A nested quote holds the
+        quoted comment's own words *last* (the parser keeps innermost first), so a
+        candidate scores the best of: the last quoted paragraph found in it, the whole
+        quote found in it, or it found in the quote. Ties go to the latest comment.
+        """
         cm = self.c[i]
         if not cm.quoted_text and not cm.quoted_user:
             return None, None, None
-        earlier = [
-            j for j in range(i) if cm.quoted_user is None or self.c[j].user == cm.quoted_user
-        ]
+        by_user = [j for j in range(i) if cm.quoted_user and self.c[j].user == cm.quoted_user]
+        earlier = by_user or list(range(i))
         quote = tokens(cm.quoted_text or "")
+        paragraphs = [p for p in (cm.quoted_text or "").split("\n") if tokens(p)]
+        last = tokens(paragraphs[-1]) if paragraphs else []
         best_j, best_cov = None, 0.0
         for j in earlier:
-            cov, _ = coverage(
-                quote, self.c[j].own_tokens or tokens(self.c[j].text), self.cfg.min_block
+            own = self.c[j].own_tokens
+            cov = max(
+                coverage(last, own, self.cfg.min_block)[0],
+                coverage(quote, own, self.cfg.min_block)[0],
+                coverage(own, quote, self.cfg.min_block)[0] if len(own) >= 3 else 0.0,
             )
-            if cov > best_cov + 1e-9 or (
-                best_j is not None and abs(cov - best_cov) <= 1e-9 and j > best_j
-            ):
+            if cov > 0 and cov >= best_cov - 1e-9:
                 best_j, best_cov = j, cov
         base = METHODS["quote_header"][0]
         if best_j is not None and best_cov >= 0.6:
@@ -292,9 +340,9 @@ class _Thread:
             cov, _ = coverage(quote, self.article_src.toks, self.cfg.min_block)
             if cov >= self.cfg.near_coverage:
                 return ARTICLE, "quote_header", round(base * cov, 3)
-        if cm.quoted_user is not None and earlier:
+        if by_user:
             # The header names the user but the quote does not match: their latest comment.
-            return self.c[earlier[-1]].cid, "quote_header", 0.7
+            return self.c[by_user[-1]].cid, "quote_header", 0.7
         return None, None, None
 
     # -- mentions, fragments, echo-questions ---------------------------------------------
@@ -311,17 +359,21 @@ class _Thread:
         for u, j in latest.items():
             ul = u.lower()
             at = re.search(rf"@\s?{re.escape(ul)}(?!\w)", low)
-            opening = re.match(rf"^\W*{re.escape(u)}\s*[,:]", text)
-            conf = 0.85 if at else 0.7 if opening and len(u) >= 2 else None
+            # "Name," only for names that are not also ordinary openers ("Well,", "True,").
+            addressable = (
+                len(u) >= 2 and ul not in STOP_WORDS and not _OPENING_MARKERS.match(u + ",")
+            )
+            opening = addressable and re.match(rf"^\W*{re.escape(u)}\s*[,:]", text)
+            conf = 0.85 if at else 0.7 if opening else None
             if conf is not None and (best is None or (len(u), conf) > (best[0], best[2])):
                 best = (len(u), j, conf)
         if best is None:
             return None, None, None
         return self.c[best[1]].cid, "mention", best[2]
 
-    def _unique_source(self, i: int, has) -> int | None:
-        """Index of the one earlier source for which ``has(tokens)`` holds (-1 = article)."""
-        hits = [s.index for s in self._sources(i) if has(s)]
+    def _unique_source(self, i: int, has, quote: Sequence[str] | None = None) -> int | None:
+        """Index of the one earlier source for which ``has(source)`` holds (-1 = article)."""
+        hits = [s.index for s in self._sources(i, quote) if has(s)]
         return hits[0] if len(hits) == 1 else None
 
     def fragment(self, i: int) -> Decision:
@@ -330,7 +382,7 @@ class _Thread:
             toks = tokens(seg.text)
             if not seg.marked or not cfg.min_fragment_tokens <= len(toks) < cfg.min_quote_tokens:
                 continue
-            hit = self._unique_source(i, lambda s, q=toks: contains_run(q, s.toks))
+            hit = self._unique_source(i, lambda s, q=toks: contains_run(q, s.toks), toks)
             if hit is not None:
                 return self._target(hit), "quote_fragment", METHODS["quote_fragment"][0]
         return None, None, None
@@ -340,11 +392,11 @@ class _Thread:
             pairs = bigrams(content_tokens(question))
             if not pairs:
                 continue
-            article_pairs = bigrams(self.title_content) | bigrams(self.body_content)
 
-            def has(s: _Source, pairs=pairs, article_pairs=article_pairs) -> bool:
-                mine = article_pairs if s.index == -1 else bigrams(self.c[s.index].own_content)
-                return bool(pairs & mine)
+            def has(s: _Source, pairs=pairs) -> bool:
+                if s.index == -1:
+                    return bool(pairs & self.article_pairs)
+                return bool(pairs & self.c[s.index].own_pairs)
 
             hit = self._unique_source(i, has)
             if hit is not None:
@@ -400,25 +452,30 @@ class _Thread:
             return None, None, None
         # Resolve on the paragraph the marker opens or sits in: the answering move. A
         # pasted headline or link in another paragraph is evidence, not the addressee.
-        paragraph = next(
-            (
-                p
-                for p in cm.own.split("\n")
-                if _OPENING_MARKERS.search(p) or _ANYWHERE_MARKERS.search(p)
-            ),
-            cm.own,
-        )
+        paragraphs = cm.own.split("\n")
+        if _OPENING_MARKERS.search(cm.own):
+            paragraph = paragraphs[0]
+        else:
+            paragraph = next((p for p in paragraphs if _ANYWHERE_MARKERS.search(p)), cm.own)
         # The marker's own words ("True,", "I agree with you") say nothing about whom.
+        paragraph_raw = paragraph
         paragraph = _ANYWHERE_MARKERS.sub(" ", _OPENING_MARKERS.sub(" ", paragraph))
         content = set(content_tokens(_URL.sub(" ", paragraph)))
         if len(content) < cfg.marker_min_content:
+            if not (
+                _STRONG_OPENING.search(paragraph_raw) or _ANYWHERE_MARKERS.search(paragraph_raw)
+            ):
+                return None, None, None  # a weak opener with nothing to compare
             return self.c[cands[-1]].cid, "marker_adjacent", METHODS["marker_adjacent"][0]
         emb = self._embeddings() if cfg.use_embeddings else None
         scores = []
         for j in cands:
             other = set(self.c[j].own_content)
             lex = len(content & other) / math.sqrt(len(content) * len(other)) if other else 0.0
-            score = cfg.lexical_weight * lex
+            # Without embeddings the lexical term takes their weight too, so the recency
+            # prior keeps the same relative pull.
+            lex_weight = cfg.lexical_weight + (0.0 if emb is not None else cfg.embedding_weight)
+            score = lex_weight * lex
             if emb is not None:
                 score += cfg.embedding_weight * float(emb[i] @ emb[j])
             score += cfg.recency_weight * 0.5 ** (i - j - 1)
@@ -473,7 +530,7 @@ def infer_thread(
     comments = []
     for r in rows:
         given = None
-        if r.get("reply_to") is not None:
+        if cfg.keep_given and r.get("reply_to") is not None:
             conf = r.get("reply_confidence")
             given = (r["reply_to"], r.get("reply_method") or "given", 1.0 if conf is None else conf)
         comments.append(

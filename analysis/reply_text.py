@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+from .stop_words import ENGLISH_STOP_WORDS
 
 _APOSTROPHES = re.compile(r"['’‘`´]")
 _TOKEN = re.compile(r"[a-z0-9]+")
@@ -52,9 +52,13 @@ def normalise(text: str) -> str:
     return _APOSTROPHES.sub("", text.lower())
 
 
+_URL = re.compile(r"https?://\S+|www\.\S+")
+
+
 def tokens(text: str) -> list[str]:
-    """Word tokens of ``text`` after :func:`normalise`."""
-    return _TOKEN.findall(normalise(text))
+    """Word tokens of ``text`` after :func:`normalise`; links are not words (two comments
+    citing the same URL are not quoting each other)."""
+    return _TOKEN.findall(normalise(_URL.sub(" ", text or "")))
 
 
 def stem(token: str) -> str:
@@ -103,11 +107,17 @@ def candidate_segments(text: str) -> list[Segment]:
     return out
 
 
-def coverage(quote: Sequence[str], source: Sequence[str], min_block: int = 2) -> tuple[float, bool]:
+def coverage(
+    quote: Sequence[str], source: Sequence[str], min_block: int = 2, min_token: float = 0.5
+) -> tuple[float, bool]:
     """Share of ``quote`` tokens found in ``source`` in runs of >= ``min_block`` tokens.
 
     Returns (coverage, contiguous): ``contiguous`` is True when the whole quote occurs
     in ``source`` as one run (an exact quote up to case, punctuation and quote marks).
+    A real quote sits in one place: runs spread over more than 1.5x the quote's length
+    count only the longest. When token coverage is at least ``min_token``, typos inside
+    words ("citty", "protectd") may be what breaks the runs: the coverage is then the
+    larger of the token coverage and :func:`char_coverage` on that stretch of ``source``.
     """
     if not quote or not source:
         return 0.0, False
@@ -115,15 +125,22 @@ def coverage(quote: Sequence[str], source: Sequence[str], min_block: int = 2) ->
     blocks = [b for b in matcher.get_matching_blocks() if b.size >= min(min_block, len(quote))]
     covered = sum(b.size for b in blocks)
     contiguous = any(b.size == len(quote) for b in blocks)
-    return covered / len(quote), contiguous
+    if not blocks or contiguous:
+        return covered / len(quote), contiguous
+    slack = len(quote) - covered
+    start = max(0, blocks[0].b - slack)
+    end = blocks[-1].b + blocks[-1].size + slack
+    if end - start > 1.5 * len(quote) + 2:
+        # Runs scattered over the source are not one quote: only the longest run counts.
+        return max(b.size for b in blocks) / len(quote), False
+    cov = covered / len(quote)
+    if cov >= min_token:
+        cov = max(cov, char_coverage(quote, source[start:end]))
+    return cov, False
 
 
 def char_coverage(quote: Sequence[str], source: Sequence[str], min_chars: int = 4) -> float:
-    """Share of the quote's characters found in ``source`` in runs of >= ``min_chars``.
-
-    Used only after token coverage has shown the quote is largely there: it forgives
-    typos inside words ("citty", "protectd") that break token runs.
-    """
+    """Share of the quote's characters found in ``source`` in runs of >= ``min_chars``."""
     q, s = " ".join(quote), " ".join(source)
     if not q or not s:
         return 0.0

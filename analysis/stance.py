@@ -47,9 +47,7 @@ LABELS = ("favor", "against", "neutral", "none")
 _WORD = re.compile(r"[\w'’-]+")
 _QUOTE_OPEN = "\"“”'‘«「"
 _HE = re.compile(r"(?i)(?<!\w)(?:he|him|his|himself)(?!\w)")
-_IT_START = re.compile(
-    r"(?i)^(?:it|its|they|their|the country|this country|that country)(?!\w)"
-)
+_IT_START = re.compile(r"(?i)^(?:it|its|they|their|the country|this country|that country)(?!\w)")
 _GERUND_START = re.compile(r"^[A-Z][a-z]+ing(?!\w)")
 _THEY = re.compile(r"(?i)(?<!\w)(?:they|them|their)(?!\w)")
 _BOTH = re.compile(r"(?i)(?<!\w)(?:they both|both|neither side|each other)(?!\w)")
@@ -82,6 +80,7 @@ class StanceConfig:
     use_addressee: bool = True
     use_contrast_weight: bool = True
     use_implicit_addressee: bool = True
+    use_seed_cues: bool = True
 
 
 @dataclass(frozen=True)
@@ -90,6 +89,18 @@ class Lexicon:
 
     evaluative: tuple[tuple[str, float, re.Pattern[str]], ...]
     objects: tuple[tuple[str, float, re.Pattern[str]], ...]
+    evaluative_seed: tuple[tuple[str, float, re.Pattern[str]], ...]
+    objects_seed: tuple[tuple[str, float, re.Pattern[str]], ...]
+
+    def cues(self, seed: bool) -> tuple[tuple, tuple]:
+        """(evaluative, object) cues, longest first; ``seed``: include the seed-derived."""
+        ev = self.evaluative + (self.evaluative_seed if seed else ())
+        ob = self.objects + (self.objects_seed if seed else ())
+        return (
+            tuple(sorted(ev, key=lambda c: -len(c[0]))),
+            tuple(sorted(ob, key=lambda c: -len(c[0]))),
+        )
+
     hostility_weight: float
     hostility_after: re.Pattern[str]
     hostility_before: re.Pattern[str]
@@ -132,8 +143,8 @@ def _weighted(table: Mapping[str, float], where: str) -> tuple:
 
 def _advice(section: Mapping) -> re.Pattern[str]:
     openers = "|".join(
-        re.escape(o).replace(r"\ ", r"\s+") for o in sorted(section.get("openers", []),
-                                                            key=len, reverse=True)
+        re.escape(o).replace(r"\ ", r"\s+")
+        for o in sorted(section.get("openers", []), key=len, reverse=True)
     )
     skip = "|".join(re.escape(w) for w in section.get("skip", []))
     if not openers:
@@ -160,6 +171,8 @@ def load_lexicon(path: str | None = None) -> Lexicon:
         return Lexicon(
             evaluative=_weighted(data.get("evaluative", {}), f"{p} [evaluative]"),
             objects=_weighted(data.get("object", {}), f"{p} [object]"),
+            evaluative_seed=_weighted(data.get("evaluative_seed", {}), f"{p} [evaluative_seed]"),
+            objects_seed=_weighted(data.get("object_seed", {}), f"{p} [object_seed]"),
             hostility_weight=float(host.get("weight", 1.0)),
             hostility_after=re.compile(rf"(?i)^[\s-]?(?:{after})(?!\w)"),
             hostility_before=re.compile(rf"(?i)(?:{before})$"),
@@ -347,6 +360,7 @@ def _score_clause(
 ) -> None:
     c0, c1, before_contrast = span
     clause = sentence[c0:c1]
+    evaluative, objects = lex.cues(config.use_seed_cues)
     here = [m for m in mentions if c0 <= m.start < c1]
     if not here:
         return
@@ -377,11 +391,12 @@ def _score_clause(
         tallies[m.target].add(value * weight, f"{kind}:{cue}@{m.text.lower()}")
 
     victims: set[int] = set()
-    for _cue, w, pat in lex.evaluative:
+    for _cue, w, pat in evaluative:
         if w < 0:
             for em in pat.finditer(clause):
                 victims |= {
-                    j for j, m in enumerate(local)
+                    j
+                    for j, m in enumerate(local)
                     if m.start >= em.end() and _words_between(clause, em.end(), m.start) <= 1
                 }
     covered: list[tuple[int, int]] = []
@@ -395,7 +410,7 @@ def _score_clause(
                 # Weighted by 1/weight so the clause-before-"but" halving does not apply.
                 credit(i, lex.concession_weight / weight, "concession", cc.group(0).lower())
     if config.use_object_cues:
-        for cue, w, pat in lex.objects:
+        for _cue, w, pat in objects:
             for om in pat.finditer(clause):
                 if any(s <= om.start() < e for s, e in covered):
                     continue
@@ -403,16 +418,18 @@ def _score_clause(
                 if obj and _words_between(clause, om.end(), local[obj[0]].start) <= (
                     config.object_window
                 ):
-                    sign = -1.0 if config.use_negation and _negated(clause, om.start(), lex, om.group(0)) else 1
+                    negated = _negated(clause, om.start(), lex, om.group(0))
+                    sign = -1.0 if config.use_negation and negated else 1.0
                     credit(obj[0], sign * w, "object", om.group(0).lower())
                     covered.append(om.span())
-    for cue, w, pat in lex.evaluative:
+    for _cue, w, pat in evaluative:
         for em in pat.finditer(clause):
             if any(s <= em.start() < e or s < em.end() <= e for s, e in covered):
                 continue
             covered.append(em.span())
             sign = (
-                -1.0 if config.use_negation and _negated(clause, em.start(), lex, em.group(0))
+                -1.0
+                if config.use_negation and _negated(clause, em.start(), lex, em.group(0))
                 else 1.0
             )
             value = sign * w
@@ -446,9 +463,13 @@ def _score_clause(
             free_polarity += value
     for i, (s, _e) in compared.items():
         outside = free_polarity - sum(
-            w * (-1.0 if config.use_negation and _negated(clause, em.start(), lex, em.group(0))
-                 else 1.0)
-            for _c, w, pat in lex.evaluative
+            w
+            * (
+                -1.0
+                if config.use_negation and _negated(clause, em.start(), lex, em.group(0))
+                else 1.0
+            )
+            for _c, w, pat in evaluative
             for em in pat.finditer(clause)
             if s <= em.start() < _e
         )
@@ -527,7 +548,10 @@ def score_comment(
             continue
         raw = tally.score
         label = (
-            "favor" if raw >= config.threshold else "against" if raw <= -config.threshold
+            "favor"
+            if raw >= config.threshold
+            else "against"
+            if raw <= -config.threshold
             else "neutral"
         )
         if label == "neutral":
@@ -541,8 +565,11 @@ def score_comment(
 
 def stance_columns(targets: Sequence[Target]) -> list[str]:
     """The columns add_stance adds, in order."""
-    return [c for t in targets for c in (f"stance_{t.key}", f"stance_{t.key}_score",
-                                         f"stance_{t.key}_evidence")]
+    return [
+        c
+        for t in targets
+        for c in (f"stance_{t.key}", f"stance_{t.key}_score", f"stance_{t.key}_evidence")
+    ]
 
 
 def add_stance(
@@ -553,31 +580,23 @@ def add_stance(
     """``df`` plus stance_<key> (favor/against/neutral/none), stance_<key>_score (-1..1,
     positive = favour) and stance_<key>_evidence for every configured target.
 
-    articles: thread_id -> article text (e.g. ``Corpus.articles()``), so that pasted
-    article sentences are not read as the commenter's words; optional.
+    articles: thread_id -> article text (e.g. ``Corpus.articles()``), so that article
+    sentences pasted without quotation marks are not read as the commenter's words.
+    Each row is scored from its own text (and its thread's article) only, so the stage
+    can run in batches.
     """
     config = config or StanceConfig()
     targets = load_targets(config.targets_path)
     articles = articles or {}
-    has_thread = "thread_id" in df.columns
-    rows = df.select(
-        pl.col("thread_id") if has_thread else pl.lit(None, pl.String).alias("thread_id"),
-        pl.col("text"),
-    ).iter_rows()
-    results = []
-    earlier: dict[str | None, list[str]] = {}
-    for thread_id, text in rows:
-        seen = earlier.setdefault(thread_id, [])
-        results.append(
-            score_comment(text or "", targets, config, seen, articles.get(thread_id or ""))
-        )
-        seen.append(text or "")
+    threads = df["thread_id"].to_list() if "thread_id" in df.columns else [None] * df.height
+    results = [
+        score_comment(text or "", targets, config, (), articles.get(thread or ""))
+        for thread, text in zip(threads, df["text"].to_list(), strict=True)
+    ]
     cols = []
     for t in targets:
         cols.append(pl.Series(f"stance_{t.key}", [r[t.key][0] for r in results], pl.String))
-        cols.append(
-            pl.Series(f"stance_{t.key}_score", [r[t.key][1] for r in results], pl.Float64)
-        )
+        cols.append(pl.Series(f"stance_{t.key}_score", [r[t.key][1] for r in results], pl.Float64))
         cols.append(
             pl.Series(f"stance_{t.key}_evidence", [r[t.key][2] for r in results], pl.String)
         )

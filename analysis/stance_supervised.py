@@ -39,7 +39,7 @@ class SupervisedConfig:
     use_embeddings: bool = True
     use_rules: bool = True
     rule_scale: float = 3.0
-    C: float = 1.0
+    C: float = 0.1
     cv_folds: int = 0
     random_state: int = 0
 
@@ -65,18 +65,20 @@ def stance_features(
     texts = df["text"].fill_null("").to_list()
     threads = df["thread_id"].to_list() if "thread_id" in df.columns else [None] * len(texts)
     articles = articles or {}
-    own: list[list[str]] = []
-    for i, text in enumerate(texts):
-        earlier = [t for t, th in zip(texts[:i], threads[:i], strict=True) if th == threads[i]]
-        own.append(own_lines(text, earlier, articles.get(threads[i] or "")))
+    own = [
+        own_lines(text, (), articles.get(thread or ""))
+        for text, thread in zip(texts, threads, strict=True)
+    ]
     whole = [" ".join(lines) for lines in own]
     out: dict[str, np.ndarray] = {}
     whole_vec = embed(whole, config.embedding) if config.use_embeddings else None
     for t in targets:
         blocks: list[np.ndarray] = []
         if config.use_embeddings and whole_vec is not None:
-            named = [[s for ln in lines for s in split_sentences(ln) if t.pattern.search(s)]
-                     for lines in own]
+            named = [
+                [s for ln in lines for s in split_sentences(ln) if t.pattern.search(s)]
+                for lines in own
+            ]
             flat = [s for ss in named for s in ss]
             vecs = embed(flat, config.embedding) if flat else np.zeros((0, whole_vec.shape[1]))
             target_vec = np.zeros_like(whole_vec)
@@ -117,8 +119,9 @@ def _predict(model, x: np.ndarray) -> tuple[list[str], np.ndarray]:
 
 
 def _coded(df: pl.DataFrame, coding: pl.DataFrame, key: str) -> tuple[np.ndarray, list[str]]:
-    labels = dict(zip(coding["comment_id"].to_list(), coding[f"stance_{key}"].to_list(),
-                      strict=True))
+    labels = dict(
+        zip(coding["comment_id"].to_list(), coding[f"stance_{key}"].to_list(), strict=True)
+    )
     rows = [i for i, cid in enumerate(df["comment_id"].to_list()) if labels.get(cid)]
     return np.array(rows, dtype=int), [labels[df["comment_id"][i]] for i in rows]
 
@@ -159,11 +162,16 @@ def predict_stance(
         sign = [1.0 if lab == "favor" else -1.0 if lab == "against" else 0.0 for lab in labels]
         cols += [
             pl.Series(f"stance_{t.key}", labels, pl.String),
-            pl.Series(f"stance_{t.key}_score",
-                      [round(s * p, 4) for s, p in zip(sign, proba, strict=True)], pl.Float64),
-            pl.Series(f"stance_{t.key}_evidence",
-                      [f"model:{lab}:p={p:.2f}" for lab, p in zip(labels, proba, strict=True)],
-                      pl.String),
+            pl.Series(
+                f"stance_{t.key}_score",
+                [round(s * p, 4) for s, p in zip(sign, proba, strict=True)],
+                pl.Float64,
+            ),
+            pl.Series(
+                f"stance_{t.key}_evidence",
+                [f"model:{lab}:p={p:.2f}" for lab, p in zip(labels, proba, strict=True)],
+                pl.String,
+            ),
         ]
     return df.with_columns(cols)
 
@@ -190,7 +198,8 @@ def cross_validate_stance(
         rows, y = _coded(df, coding, t.key)
         y_arr = np.array(y, dtype=object)
         splitter = (
-            LeaveOneOut() if config.cv_folds <= 1
+            LeaveOneOut()
+            if config.cv_folds <= 1
             else KFold(config.cv_folds, shuffle=True, random_state=config.random_state)
         )
         out = {}
@@ -207,3 +216,17 @@ def cross_validate_stance(
         schema={"comment_id": pl.String} | {f"stance_{t.key}": pl.String for t in targets},
     )
     return frame, agreement_table(coding, frame, targets, name="supervised-cv")
+
+
+def add_supervised_stance(
+    df: pl.DataFrame,
+    coding: pl.DataFrame,
+    config: SupervisedConfig | None = None,
+    articles: Mapping[str, str] | None = None,
+) -> pl.DataFrame:
+    """Train on the comments ``coding`` labels, then label every comment of ``df``.
+
+    Coded comments get the model's in-sample labels; use :func:`cross_validate_stance`
+    for honest figures.
+    """
+    return predict_stance(df, train_stance(df, coding, config, articles), articles)

@@ -22,8 +22,8 @@ def _alias_pattern(alias: str) -> str:
     # Word boundaries that also work for aliases ending in '.', e.g. "U.S.";
     # allows plural and possessive endings ("Americans", "China's", "Trump’s").
     body = r"\s+".join(re.escape(w) for w in alias.split())
-    return rf"(?<!\w){body}(?:'s|’s|s)?(?![\w])" if alias[-1].isalnum() else (
-        rf"(?<!\w){body}(?!\w)"
+    return (
+        rf"(?<!\w){body}(?:'s|’s|s)?(?![\w])" if alias[-1].isalnum() else (rf"(?<!\w){body}(?!\w)")
     )
 
 
@@ -99,8 +99,15 @@ def parse_targets(data: dict, where: str = "targets") -> tuple[Target, ...]:
         if key in seen:
             raise ValueError(f"{here}: duplicate key {key!r}")
         seen.add(key)
-        fields = {"key", "name", "aliases", "aliases_cased", "persons", "references",
-                  "implicit_addressee"}
+        fields = {
+            "key",
+            "name",
+            "aliases",
+            "aliases_cased",
+            "persons",
+            "references",
+            "implicit_addressee",
+        }
         unknown = set(block) - fields
         if unknown:
             raise ValueError(f"{here}: unknown field(s) {sorted(unknown)}")

@@ -200,18 +200,29 @@ def add_topics(
 
 
 def make_label(words: Sequence[str], n_words: int = 3) -> str:
-    """A short label: the first ``n_words`` top words that add a new token.
+    """A short label: the first ``n_words`` top words that add something new.
 
-    'japan china' then 'china japan' or 'japan' add nothing, so they are skipped.
+    A word adds nothing when all its tokens were seen, where a token is also seen if it
+    extends or is extended by a seen one of 4+ letters ('japan' after 'japanese', 'tariff'
+    after 'tariffs'), or when it is a chosen word with spaces removed ('tight rope' after
+    'tightrope'). So 'japan china' then 'china japan' gives one label word, not two.
     """
     chosen: list[str] = []
     seen: set[str] = set()
+
+    def is_seen(tok: str) -> bool:
+        return any(
+            tok == s or (min(len(tok), len(s)) >= 4 and (tok.startswith(s) or s.startswith(tok)))
+            for s in seen
+        )
+
     for w in words:
-        tokens = set(w.split())
-        if not tokens or tokens <= seen:
+        tokens = w.split()
+        squashed = w.replace(" ", "")
+        if not tokens or all(is_seen(t) for t in tokens) or squashed in seen:
             continue
         chosen.append(w)
-        seen |= tokens
+        seen |= {*tokens, squashed}
         if len(chosen) == n_words:
             break
     return ", ".join(chosen)
@@ -298,9 +309,12 @@ def _cluster_lite(emb: np.ndarray, plan: TopicPlan, config: TopicConfig) -> np.n
     return np.asarray(model.fit_predict(emb.astype(np.float64)), dtype=np.int64)
 
 
+_URL = re.compile(r"https?://\S+|www\.\S+")
 _POSSESSIVE = re.compile(r"['’]s\b")
 _APOSTROPHE = re.compile(r"(?<=[A-Za-z])['’](?=[A-Za-z])")
-_NON_ALNUM = re.compile(r"[^A-Za-z0-9]+")
+# Clause punctuation and line ends: a phrase boundary (no bigram across it).
+_BOUNDARY = re.compile(r"[.,;:!?()\[\]{}\"“”—–\n\t]+")
+_NON_ALNUM = re.compile(r"[^A-Za-z0-9|]+")
 # Contractions once apostrophes are gone ("don't" -> "dont"): as empty of topic as "do".
 CONTRACTIONS = (
     "dont",
@@ -334,30 +348,75 @@ TOKEN_PATTERN = r"(?u)\b[A-Za-z][A-Za-z0-9]+\b"
 
 
 def _clean(doc: str) -> str:
-    """Text for counting words, one line of letters, digits and spaces.
+    """Text for counting words: letters, digits, spaces and '|' at phrase boundaries.
 
     Unlike BERTopic's ``_preprocess_text`` (which deletes punctuation, so 'Japan-China'
-    becomes 'JapanChina' and "Japan's" becomes 'Japans'), punctuation becomes a space,
-    possessive 's is dropped and in-word apostrophes are deleted ("don't" -> 'dont').
+    becomes 'JapanChina' and "Japan's" becomes 'Japans'), in-word punctuation becomes a
+    space, possessive 's is dropped, in-word apostrophes are deleted ("don't" -> 'dont'),
+    URLs are dropped, and clause punctuation and line ends become '|' so that no bigram
+    joins two sentences (or two comments, which are joined with a line end).
     """
-    doc = _APOSTROPHE.sub("", _POSSESSIVE.sub("", doc))
-    return _NON_ALNUM.sub(" ", doc).strip() or "emptydoc"
+    doc = _APOSTROPHE.sub("", _POSSESSIVE.sub("", _URL.sub("\n", doc)))
+    doc = _NON_ALNUM.sub(" ", _BOUNDARY.sub(" | ", doc)).strip()
+    return doc or "emptydoc"
+
+
+@dataclass(frozen=True)
+class PhraseAnalyzer:
+    """Words and n-grams that never span a stop word (as in RAKE/KeyBERT keyphrases).
+
+    scikit-learn removes stop words first and then builds n-grams, so "allies and business
+    partners" yields the bigram 'allies business', which no one wrote. Here stop words
+    split the text into phrases and n-grams stay inside a phrase.
+    """
+
+    stop_words: frozenset[str]
+    ngram_range: tuple[int, int]
+    token_pattern: str = TOKEN_PATTERN
+
+    def __call__(self, doc: str) -> list[str]:
+        lo, hi = self.ngram_range
+        grams: list[str] = []
+        for phrase in self._phrases(doc.lower()):
+            for n in range(lo, hi + 1):
+                grams.extend(" ".join(phrase[i : i + n]) for i in range(len(phrase) - n + 1))
+        return grams
+
+    def _phrases(self, doc: str) -> list[list[str]]:
+        phrases: list[list[str]] = [[]]
+        for tok in re.findall(f"{self.token_pattern}|\\|", doc):
+            if tok == "|" or tok in self.stop_words:
+                if phrases[-1]:
+                    phrases.append([])
+            else:
+                phrases[-1].append(tok)
+        return [p for p in phrases if p]
+
+
+def _stop_words(config: TopicConfig) -> frozenset[str]:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    stop = config.stop_words
+    if stop is None:
+        return frozenset()
+    if stop == "english":  # scikit-learn's list plus contractions
+        return frozenset(ENGLISH_STOP_WORDS) | frozenset(CONTRACTIONS)
+    if isinstance(stop, str):
+        raise ValueError(f"unknown stop_words {stop!r}; use 'english', a list, or None")
+    return frozenset(w.lower() for w in stop)  # a TOML config gives a list
+
+
+def _ends(docs: Sequence[str]) -> list[str]:
+    """Each document ends a phrase: BERTopic joins a topic's documents with a space."""
+    return [f"{d}\n" for d in docs]
 
 
 def _vectorizer(config: TopicConfig):
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
+    from sklearn.feature_extraction.text import CountVectorizer
 
-    stop = config.stop_words
-    if stop == "english":  # sklearn's list plus contractions, sorted: same order every run
-        stop = sorted(ENGLISH_STOP_WORDS | set(CONTRACTIONS))
-    elif isinstance(stop, (tuple, list)):  # a TOML config gives a list
-        stop = list(stop)
-    return CountVectorizer(
-        stop_words=stop,
-        ngram_range=tuple(config.ngram_range),
-        min_df=config.min_df,
-        token_pattern=TOKEN_PATTERN,
-    )
+    lo, hi = (int(n) for n in config.ngram_range)
+    analyzer = PhraseAnalyzer(_stop_words(config), (lo, hi))
+    return CountVectorizer(analyzer=analyzer, min_df=config.min_df)
 
 
 def c_tf_idf(
@@ -370,7 +429,7 @@ def c_tf_idf(
     idf = log(avg words per topic / word frequency + 1).
     """
     ids = sorted(set(topics.tolist()))
-    joined = [" ".join(d for d, t in zip(docs, topics, strict=True) if t == k) for k in ids]
+    joined = [" ".join(d for d, t in zip(_ends(docs), topics, strict=True) if t == k) for k in ids]
     vec = _vectorizer(config)
     counts = vec.fit_transform([_clean(d) for d in joined]).toarray().astype(np.float64)
     words = vec.get_feature_names_out()
@@ -532,6 +591,7 @@ def _fit_bertopic(
         verbose=False,
     )
     n = len(docs)
+    word_docs = _ends(docs)  # embeddings are given, so only the word counts see these
     if n > config.fit_sample_size:
         if plan.clustering == "agglomerative":
             raise ValueError(
@@ -539,10 +599,10 @@ def _fit_bertopic(
             )
         rng = np.random.default_rng(config.random_state)
         sample = np.sort(rng.choice(n, size=config.fit_sample_size, replace=False))
-        model.fit([docs[i] for i in sample], emb[sample])
-        topics, _ = model.transform(docs, emb)
+        model.fit([word_docs[i] for i in sample], emb[sample])
+        topics, _ = model.transform(word_docs, emb)
     else:
-        topics, _ = model.fit_transform(docs, emb)
+        topics, _ = model.fit_transform(word_docs, emb)
     words = {
         int(t): [w for w, _ in pairs if w]
         for t, pairs in model.get_topics().items()

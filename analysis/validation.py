@@ -14,7 +14,6 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
-
 from readerscope.comments.errors import InputError
 
 from .sentiment import score_text, split_sentences
@@ -25,8 +24,15 @@ REFERENCE_CODING = Path(__file__).parent / "resources" / "reference_coding.csv"
 SECOND_CODING = Path(__file__).parent / "resources" / "second_coding.csv"
 GUIDELINES = Path(__file__).parent / "resources" / "coding_guidelines.md"
 
-_SYNONYMS = {"favour": "favor", "for": "favor", "pro": "favor", "anti": "against",
-             "con": "against", "n/a": "none", "na": "none"}
+_SYNONYMS = {
+    "favour": "favor",
+    "for": "favor",
+    "pro": "favor",
+    "anti": "against",
+    "con": "against",
+    "n/a": "none",
+    "na": "none",
+}
 
 SHEET_INSTRUCTIONS = (
     "For each target column write one of: favor, against, neutral (discussed, no position), "
@@ -46,8 +52,13 @@ def agreement(gold: Sequence[str], pred: Sequence[str]) -> dict[str, float]:
     if len(gold) != len(pred):
         raise ValueError("gold and pred differ in length")
     if not gold:
-        return {"n": 0, "accuracy": float("nan"), "macro_f1": float("nan"),
-                "favg": float("nan"), "kappa": float("nan")}
+        return {
+            "n": 0,
+            "accuracy": float("nan"),
+            "macro_f1": float("nan"),
+            "favg": float("nan"),
+            "kappa": float("nan"),
+        }
     seen = [lab for lab in LABELS if lab in gold or lab in pred]
     kappa = cohen_kappa_score(gold, pred, labels=seen) if len(set(gold) | set(pred)) > 1 else 1.0
     return {
@@ -86,11 +97,14 @@ def agreement_table(
     Both frames hold comment_id and stance_<key>; cells that are null in ``gold`` (not coded)
     are left out for that target.
     """
-    joined = gold.select("comment_id", *[pl.col(f"stance_{t.key}").alias(f"g_{t.key}")
-                                         for t in targets]).join(
-        pred.select("comment_id", *[pl.col(f"stance_{t.key}").alias(f"p_{t.key}")
-                                    for t in targets]),
-        on="comment_id", how="inner",
+    joined = gold.select(
+        "comment_id", *[pl.col(f"stance_{t.key}").alias(f"g_{t.key}") for t in targets]
+    ).join(
+        pred.select(
+            "comment_id", *[pl.col(f"stance_{t.key}").alias(f"p_{t.key}") for t in targets]
+        ),
+        on="comment_id",
+        how="inner",
     )
     rows, all_g, all_p = [], [], []
     for t in targets:
@@ -119,10 +133,41 @@ def inter_coder(codings: Sequence[pl.DataFrame], targets: Sequence[Target]) -> p
         if len(codings) == 2:
             both = [(a, b) for a, b in zip(*matrix, strict=True) if a and b]
             stats = agreement([a for a, _ in both], [b for _, b in both])
-            row.update(kappa=stats["kappa"], percent_agreement=stats["accuracy"],
-                       favg=stats["favg"])
+            row.update(
+                kappa=stats["kappa"], percent_agreement=stats["accuracy"], favg=stats["favg"]
+            )
         rows.append(row)
     return pl.DataFrame(rows)
+
+
+def bootstrap_interval(
+    gold: pl.DataFrame,
+    pred: pl.DataFrame,
+    targets: Sequence[Target],
+    metric: str = "favg",
+    n_boot: int = 1000,
+    level: float = 0.95,
+    random_state: int = 0,
+) -> tuple[float, float]:
+    """Percentile bootstrap interval of a pooled metric, resampling comments (all targets
+    of a comment travel together, since they share one reader and one text)."""
+    cols = [f"stance_{t.key}" for t in targets]
+    joined = gold.select("comment_id", *cols).join(
+        pred.select("comment_id", *[pl.col(c).alias(f"p_{c}") for c in cols]),
+        on="comment_id",
+        how="inner",
+    )
+    g = joined.select(cols).to_numpy()
+    p = joined.select([f"p_{c}" for c in cols]).fill_null("none").to_numpy()
+    rng = np.random.default_rng(random_state)
+    stats = []
+    for _ in range(n_boot):
+        idx = rng.integers(0, len(g), len(g))
+        gg, pp = g[idx].ravel(), p[idx].ravel()
+        keep = np.array([x is not None for x in gg])
+        stats.append(agreement(list(gg[keep]), list(pp[keep]))[metric])
+    lo, hi = np.quantile(stats, [(1 - level) / 2, 1 - (1 - level) / 2])
+    return float(lo), float(hi)
 
 
 # ---------------------------------------------------------------- baselines
@@ -173,7 +218,8 @@ def codebook_sheet(df: pl.DataFrame, targets: Sequence[Target] | None = None) ->
         *[pl.lit(None, pl.String).alias(f"stance_{t.key}") for t in targets],
         pl.lit(None, pl.String).alias("notes"),
         pl.Series("instructions", [SHEET_INSTRUCTIONS] + [None] * max(n - 1, 0), pl.String)
-        if n else pl.Series("instructions", [], pl.String),
+        if n
+        else pl.Series("instructions", [], pl.String),
     )
     return sheet
 
@@ -233,9 +279,7 @@ def read_coding(
     if "comment_id" not in header:
         if "position" not in header or comments is None:
             raise InputError(path, "needs a comment_id column (or position plus the thread)")
-        by_position = {
-            str(p): c for p, c in comments.select("position", "comment_id").iter_rows()
-        }
+        by_position = {str(p): c for p, c in comments.select("position", "comment_id").iter_rows()}
     out: dict[str, list] = {"comment_id": []} | {f"stance_{t.key}": [] for t in targets}
     for line, row in enumerate(rows, start=2):
         cid = row.get("comment_id") or by_position.get(str(row.get("position", "")).strip())
@@ -248,6 +292,14 @@ def read_coding(
     frame = pl.DataFrame(out, schema={k: pl.String for k in out})
     if frame["comment_id"].n_unique() != frame.height:
         raise InputError(path, "a comment is coded twice")
+    if comments is not None:
+        unknown = set(frame["comment_id"].to_list()) - set(comments["comment_id"].to_list())
+        if unknown:
+            raise InputError(
+                path,
+                f"{len(unknown)} row(s) name comments not in the thread, e.g. "
+                f"{sorted(unknown)[0]!r}",
+            )
     return frame
 
 
@@ -260,3 +312,97 @@ def reference_coding(comments: pl.DataFrame, targets=None) -> pl.DataFrame:
 def second_coding(comments: pl.DataFrame, targets=None) -> pl.DataFrame:
     """The independent second coding of the seed thread (for inter-coder agreement)."""
     return read_coding(SECOND_CODING, targets, comments)
+
+
+# ---------------------------------------------------------------- the seed-thread report
+
+
+def ablation(
+    comments: pl.DataFrame,
+    gold: pl.DataFrame,
+    config=None,
+    articles: Mapping[str, str] | None = None,
+) -> pl.DataFrame:
+    """Pooled agreement of the rule method with each ``use_*`` switch (and quote
+    exclusion, clause scope) turned off in turn, plus the full method first."""
+    import dataclasses
+
+    from .stance import StanceConfig, add_stance
+
+    config = config or StanceConfig()
+    targets = load_targets(config.targets_path)
+    variants = [("full method", config)]
+    for f in dataclasses.fields(config):
+        if f.name.startswith("use_") or f.name in ("exclude_quotes", "clause_scope"):
+            variants.append((f"without {f.name}", dataclasses.replace(config, **{f.name: False})))
+    variants.append(("with vader_weight=0.5", dataclasses.replace(config, vader_weight=0.5)))
+    rows = []
+    for name, cfg in variants:
+        table = agreement_table(gold, add_stance(comments, cfg, articles), targets, name=name)
+        rows.append(table.filter(pl.col("target") == "all"))
+    return pl.concat(rows).drop("target")
+
+
+def seed_report(supervised: bool = False) -> dict[str, pl.DataFrame]:
+    """Every figure docs/stance.md reports for the seed thread, recomputed.
+
+    Keys: 'method' (rules vs reference), 'baselines', 'second_coder' (the second coding
+    scored like a method), 'inter_coder', 'ablation', 'favg_95ci' (bootstrap over
+    comments, 1000 resamples, seed 0), and with ``supervised``
+    'supervised' (leave-one-out, with and without embeddings).
+    """
+    from readerscope.comments import read_thread
+
+    from .stance import StanceConfig, add_stance
+
+    thread = read_thread()
+    comments = thread.comments
+    articles = {thread.thread_id: thread.article_text or ""}
+    targets = load_targets()
+    ref = reference_coding(comments, targets)
+    sec = second_coding(comments, targets)
+    method = add_stance(comments, StanceConfig(), articles)
+    report = {
+        "method": agreement_table(ref, method, targets, name="rules"),
+        "baselines": pl.concat(
+            [
+                agreement_table(
+                    ref, baseline_always(comments, targets), targets, name="always against"
+                ),
+                agreement_table(
+                    ref,
+                    baseline_vader(comments, targets),
+                    targets,
+                    name="VADER on target sentences",
+                ),
+            ]
+        ),
+        "second_coder": agreement_table(ref, sec, targets, name="second coder"),
+        "inter_coder": inter_coder([ref, sec], targets),
+        "ablation": ablation(comments, ref, StanceConfig(), articles),
+    }
+    intervals = []
+    for name, pred in [
+        ("rules", method),
+        (
+            "rules, generic lexicon only",
+            add_stance(comments, StanceConfig(use_seed_cues=False), articles),
+        ),
+        ("VADER on target sentences", baseline_vader(comments, targets)),
+    ]:
+        lo, hi = bootstrap_interval(ref, pred, targets, "favg")
+        intervals.append({"model": name, "favg_low": lo, "favg_high": hi})
+    report["favg_95ci"] = pl.DataFrame(intervals)
+    if supervised:
+        from .stance_supervised import SupervisedConfig, cross_validate_stance
+
+        tables = []
+        for name, cfg in [
+            ("supervised LOO (MiniLM + rules)", SupervisedConfig()),
+            ("supervised LOO (rules only)", SupervisedConfig(use_embeddings=False)),
+            ("supervised LOO (MiniLM only)", SupervisedConfig(use_rules=False)),
+        ]:
+            _, table = cross_validate_stance(comments, ref, cfg, articles)
+            tables.append(table.with_columns(pl.lit(name).alias("model")))
+        report["supervised"] = pl.concat(tables)
+    return report

@@ -67,7 +67,7 @@ def evaluate(
         chosen = [rng.choice(pool) for _ in range(rng.randint(5, 40))]
         if hard:
             chosen = [
-                (u, t[: (k := rng.randint(0, len(t)))] + [rng.choice(SHORT_TEXT)] + t[k:])
+                (u, [*t[: (k := rng.randint(0, len(t)))], rng.choice(SHORT_TEXT), *t[k:]])
                 if rng.random() < hard else (u, t)
                 for u, t in chosen
             ]

@@ -37,6 +37,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -50,18 +51,77 @@ RESULTS = HERE / "results"
 DATA = HERE / "data"
 
 
+def _status_kb(pid: int | str, field: str) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _children() -> list[str]:
+    pids: list[str] = []
+    for task in Path("/proc/self/task").iterdir():
+        try:
+            pids += (task / "children").read_text().split()
+        except OSError:
+            continue
+    return pids
+
+
+class MemSampler(threading.Thread):
+    """Samples worker memory every 0.2 s (Linux /proc).
+
+    Why not ``RUSAGE_CHILDREN``: a spawned worker is forked before it execs, and Linux
+    keeps the forked copy's RSS (the parent's size) as the child's ``ru_maxrss``, so a
+    2 GB parent reports 2 GB workers. ``VmHWM`` starts afresh at exec.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.worker_peak_kb = 0
+        self.total_peak_kb = 0
+
+    def run(self) -> None:
+        while True:
+            kids = _children()
+            hwm = max((_status_kb(k, "VmHWM") for k in kids), default=0)
+            total = _status_kb("self", "VmRSS") + sum(_status_kb(k, "VmRSS") for k in kids)
+            self.worker_peak_kb = max(self.worker_peak_kb, hwm)
+            self.total_peak_kb = max(self.total_peak_kb, total)
+            time.sleep(0.2)
+
+
+_SAMPLER: MemSampler | None = None
+
+
 def _rss_mb() -> dict[str, float]:
-    """Peak RSS so far (MB): this process, and the largest finished child process."""
+    """Peak RSS so far (MB): this process, its largest worker, and all of them together
+    (sampled; the main process's own peak is exact, from ``ru_maxrss``)."""
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return {"peak_rss_mb": round(own, 1), "peak_worker_rss_mb": round(kids, 1)}
+    out = {"peak_rss_mb": round(own, 1)}
+    if _SAMPLER is not None:
+        out["peak_worker_rss_mb"] = round(_SAMPLER.worker_peak_kb / 1024, 1)
+        out["peak_total_rss_mb"] = round(max(_SAMPLER.total_peak_kb / 1024, own), 1)
+    else:
+        kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        out["peak_worker_rss_mb"] = round(kids, 1)
+    return out
 
 
 class Timer:
-    """Collects (stage, seconds, peak memory) rows."""
+    """Collects (stage, seconds, peak memory) rows; saves them after every stage.
 
-    def __init__(self) -> None:
+    Saving as it goes means a run stopped part-way (e.g. the 1M corpus at a deadline)
+    still reports the stages it finished.
+    """
+
+    def __init__(self, partial: str | None = None) -> None:
         self.rows: list[dict] = []
+        self.partial = partial
 
     def run(self, stage: str, fn, *args, **kwargs):
         t0 = time.perf_counter()
@@ -69,6 +129,8 @@ class Timer:
         secs = time.perf_counter() - t0
         self.rows.append({"stage": stage, "seconds": round(secs, 3), **_rss_mb()})
         print(f"  {stage:<22} {secs:9.2f} s  {self.rows[-1]}", flush=True)
+        if self.partial:
+            Path(self.partial).write_text(json.dumps({"stages": self.rows, "partial": True}))
         return out
 
 
@@ -83,7 +145,7 @@ def child_readerscope(args: argparse.Namespace) -> dict:
     from readerscope.analysis.stance import StanceConfig, add_stance
     from readerscope.analysis.topics import TopicConfig, add_topics
 
-    timer = Timer()
+    timer = Timer(args.partial)
     n_jobs = resolve_jobs(args.n_jobs)
     corpus = timer.run("parse", read_corpus_parallel, [args.corpus], None, n_jobs)
     df = corpus.comments
@@ -235,6 +297,13 @@ def spawn(kind: str, extra: list[str], timeout: float | None = None) -> dict:
 # ------------------------------------------------------------------------------ table
 
 
+def _mem(row: dict) -> str:
+    """'main / worker / all' MB; peaks so far (rows are cumulative)."""
+    total = row.get("peak_total_rss_mb")
+    text = f"{row['peak_rss_mb']:,.0f} / {row['peak_worker_rss_mb']:,.0f}"
+    return text + (f" / {total:,.0f}" if total is not None else " / n/a")
+
+
 def _extrapolated(b: dict) -> float | None:
     if not b or "error" in b or not b.get("measured_n"):
         return None
@@ -265,7 +334,8 @@ def table(size_label: str, res: dict) -> str:
         f"(n_jobs={rs['n_jobs']}, embeddings: {rs['embedding_backend']}, "
         f"{rs['n_topics']} topics, {rs['outlier_share']:.0%} outliers)",
         "",
-        "| stage | readerscope s | peak RSS main / worker MB | baseline | baseline s | speed-up |",
+        "| stage | readerscope s | peak RSS main / worker / all MB | baseline | baseline s "
+        "| speed-up |",
         "|---|---:|---:|---|---:|---:|",
     ]
     for name, row in stages.items():
@@ -280,7 +350,7 @@ def table(size_label: str, res: dict) -> str:
             ours_cmp, note = ours, ""
         speed = f"{b_s / ours_cmp:,.1f}x{note}" if b_s and ours_cmp > 0 else ""
         lines.append(
-            f"| {name} | {ours:,.2f} | {row['peak_rss_mb']:,.0f} / {row['peak_worker_rss_mb']:,.0f}"
+            f"| {name} | {ours:,.2f} | {_mem(row)}"
             f" | {label} | {_fmt_s(b_s, approx) if label else ''} | {speed} |"
         )
     e2e = sum(
@@ -288,12 +358,8 @@ def table(size_label: str, res: dict) -> str:
         for s in ("parse", "sentiment", "stance", "embeddings (cold)", "topics", "headline figure")
         if s in stages
     )
-    peak = max(max(r["peak_rss_mb"] for r in rs["stages"]), 0)
-    worker = max(r["peak_worker_rss_mb"] for r in rs["stages"])
-    lines.append(
-        f"| **end to end** (parse..figure, cold) | **{e2e:,.1f}** | {peak:,.0f} / {worker:,.0f} "
-        "| | | |"
-    )
+    last = rs["stages"][-1]
+    lines.append(f"| **end to end** (parse..figure, cold) | **{e2e:,.1f}** | {_mem(last)} | | | |")
     notes = []
     for name, b in (("vader", vader), ("MiniLM", minilm), ("BERTopic", bt)):
         if b and "error" not in b:
@@ -306,6 +372,36 @@ def table(size_label: str, res: dict) -> str:
             notes.append(f"{name} baseline: {b['error']}")
     lines += ["", *[f"- {n}" for n in notes], ""]
     return "\n".join(lines)
+
+
+def write_report(results: Path, sizes: list[str]) -> Path:
+    """results.md from saved runs; a size whose run did not finish shows its finished stages."""
+    sections, summary, when = [], None, []
+    for label in sizes:
+        full, part = results / f"{label}.json", results / f"{label}.partial.json"
+        if full.exists():
+            res = json.loads(full.read_text())
+            summary = summary or res.get("summary_cold")
+            when.append(res.get("started", ""))
+            sections.append(table(label, res))
+        elif part.exists():
+            stages = json.loads(part.read_text())["stages"]
+            rows = [f"| {r['stage']} | {r['seconds']:,.2f} | {_mem(r)} |" for r in stages]
+            sections.append("\n".join([
+                f"### {label}: run did not finish; stages completed so far", "",
+                "| stage | readerscope s | peak RSS main / worker / all MB |", "|---|---:|---:|",
+                *rows, ""]))
+        else:
+            sections.append(f"### {label}: not run\n")
+    head = ["# readerscope scale benchmark", "", f"Machine: {machine()}; runs started "
+            + ", ".join(w for w in when if w), ""]
+    if summary:
+        ok = "ok" if summary.get("returncode") == 0 else f"FAILED rc={summary.get('returncode')}"
+        head += [f"Cold `python -m readerscope summary` on the sample thread: "
+                 f"{summary.get('seconds', 'n/a')} s ({ok}; target < 5 s).", ""]
+    out = results / "results.md"
+    out.write_text("\n".join(head + sections))
+    return out
 
 
 def machine() -> str:
@@ -326,6 +422,11 @@ def main() -> None:
     ap.add_argument("--minilm-cap", type=int, default=1_000)
     ap.add_argument("--bertopic-cap", type=int, default=2_000)
     ap.add_argument("--no-baselines", action="store_true")
+    ap.add_argument(
+        "--report",
+        action="store_true",
+        help="only rebuild results.md from the saved results/<size>.json (and .partial.json)",
+    )
     ap.add_argument("--no-summary", action="store_true")
     ap.add_argument("--data", type=Path, default=DATA)
     ap.add_argument("--results", type=Path, default=RESULTS)
@@ -336,11 +437,19 @@ def main() -> None:
     ap.add_argument("--texts")
     ap.add_argument("--workdir")
     ap.add_argument("--cap", type=int, default=0)
+    ap.add_argument("--partial", help="file the readerscope child updates after each stage")
     args = ap.parse_args()
 
     if args.child:
+        global _SAMPLER
+        _SAMPLER = MemSampler()
+        _SAMPLER.start()
         result = CHILDREN[args.child](args)
         Path(args.json).write_text(json.dumps(result))
+        return
+
+    if args.report:
+        write_report(args.results, [s.strip() for s in args.sizes.split(",") if s.strip()])
         return
 
     args.results.mkdir(parents=True, exist_ok=True)
@@ -363,6 +472,7 @@ def main() -> None:
             [
                 "--corpus", str(corpus), "--texts", str(texts), "--workdir", str(work),
                 "--backend", args.backend, "--fit-sample-size", str(args.fit_sample_size),
+                "--partial", str(args.results / f"{label}.partial.json"),
                 *common,
             ],
         )
@@ -387,7 +497,8 @@ def main() -> None:
         head += [f"Cold `python -m readerscope summary` on the sample thread: "
                  f"{summary.get('seconds', 'n/a')} s ({ok}; target < 5 s).", ""]
     md = "\n".join(head + sections)
-    name = "results.md" if args.sizes == "10k,100k,1M" else f"results-{args.sizes.replace(',', '_')}.md"
+    tag = args.sizes.replace(",", "_")
+    name = "results.md" if args.sizes == "10k,100k,1M" else f"results-{tag}.md"
     (args.results / name).write_text(md)
     print(f"wrote {args.results / name}")
 

@@ -24,10 +24,12 @@ def comment_section(lines: Sequence[str], info: PageInfo) -> list[str]:
     The count line used is the last one before ``Login to comment`` (pages often show
     it twice); without a login line, the last count line before the first vote line.
     """
-    login = next((i for i, ln in enumerate(lines) if LOGIN_LINE.match(ln)), None)
-    limit = login if login is not None else next(
+    first_vote = next(
         (i for i, ln in enumerate(lines) if len(ln) < 40 and VOTE_LINE.match(ln)), len(lines)
     )
+    # a login line after the first vote line is page furniture, not the section start
+    login = next((i for i, ln in enumerate(lines[:first_vote]) if LOGIN_LINE.match(ln)), None)
+    limit = login if login is not None else first_vote
     counts = [i for i in range(limit) if count_value(lines[i]) is not None]
     if counts:
         info.declared = count_value(lines[counts[-1]])

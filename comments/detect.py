@@ -11,15 +11,18 @@ Rule, in order (first match wins):
    lines (``May 7  08:12 am JST``) after the last ``NN Comments`` line as vote lines
    -> ``'browser-copy-full'``, else
    ``'reader-view'`` (its times sit inside quote headers after a name);
-5. a ``NN Comments`` line -> ``'browser-copy'``;
+5. a ``NN Comments`` line -> ``'browser-copy'`` when a ``Login to comment`` line is
+   present or the lines after the count have no blank lines; else ``'reader-view'``
+   (an excerpt with no vote line left);
 6. otherwise ``'unknown'`` (no comment section).
 """
 
 from __future__ import annotations
 
 import json
+import re
 
-from .patterns import COUNT_LINE, HTML_START, TIME_LINE, VOTE_LINE
+from .patterns import COUNT_LINE, HTML_START, LOGIN_LINE, TIME_LINE, VOTE_LINE
 
 BROWSER_COPY = "browser-copy"
 BROWSER_COPY_FULL = "browser-copy-full"
@@ -36,12 +39,16 @@ SHAPES = TEXT_SHAPES + TABLE_SHAPES
 TABLE_EXTENSIONS = {".csv": TABLE_CSV, ".jsonl": TABLE_JSONL, ".ndjson": TABLE_JSONL,
                     ".parquet": TABLE_PARQUET}
 
+_HEADER_CELL = re.compile(r"^[a-z_][a-z0-9_ ]{0,39}$")
 _TEXT_COLUMNS = frozenset({"text", "body", "comment", "content", "message", "comment_text"})
 
 
 def _looks_like_csv_header(line: str) -> bool:
+    """Comma-separated column names (identifier-like) including a text column."""
     cells = [c.strip().strip('"').lower() for c in line.split(",")]
-    return len(cells) >= 2 and bool(_TEXT_COLUMNS.intersection(cells))
+    if len(cells) < 2 or not all(_HEADER_CELL.match(c) for c in cells):
+        return False
+    return bool(_TEXT_COLUMNS.intersection(cells))
 
 
 def _looks_like_json_object(line: str) -> bool:
@@ -71,6 +78,14 @@ def detect_shape(text: str) -> str:
         section = lines[counts[-1] + 1 :] if counts else lines
         times = sum(1 for ln in section if len(ln) < 40 and TIME_LINE.match(ln))
         return BROWSER_COPY_FULL if 2 * times >= votes else READER_VIEW
-    if any(len(ln) < 30 and COUNT_LINE.match(ln) for ln in lines):
+    counts = [i for i, ln in enumerate(lines) if len(ln) < 30 and COUNT_LINE.match(ln)]
+    if not counts:
+        return "unknown"
+    if any(LOGIN_LINE.match(ln) for ln in lines):
         return BROWSER_COPY
-    return "unknown"
+    # no votes, no login line: reader view (an excerpt) keeps blank lines between
+    # paragraphs, a browser copy has none
+    section = lines[counts[-1] + 1 :]
+    while section and not section[-1]:
+        section.pop()
+    return READER_VIEW if "" in section else BROWSER_COPY

@@ -86,6 +86,8 @@ _EXACT_DP_LIMIT = 20_000_000
 
 def _shape_score(line: str) -> float:
     """Name-likeness from the line alone (higher = more like a username)."""
+    if len(line) > 200:  # never a name; skip the work on huge lines
+        return -12.0
     s = 0.0
     tokens = line.split()
     n_tok = len(tokens)

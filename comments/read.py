@@ -144,7 +144,13 @@ def _read_threads(
     if shape in TABLE_SHAPES:
         raw = data if shape == TABLE_PARQUET else text.encode("utf-8")
         frame = load_frame(raw, shape, source)
-        parts = map_table(frame, source, tid)
+        try:
+            parts = map_table(frame, source, tid)
+        except InputError:
+            raise
+        except Exception as err:  # odd column types: one line, not a traceback
+            problem = f"could not map the table ({type(err).__name__}: {err})"
+            raise InputError(source, problem) from err
         if thread_id is not None and len(parts) > 1:
             raise InputError(source, f"holds {len(parts)} threads; --thread-id needs one")
         threads = []

@@ -50,6 +50,4 @@ def to_frame(thread_id: str, comments: Sequence[RawComment]) -> pl.DataFrame:
         }
         for pos, c in enumerate(comments, start=1)
     ]
-    return pl.DataFrame(rows, schema=COMMENT_SCHEMA, orient="row") if rows else pl.DataFrame(
-        schema=COMMENT_SCHEMA
-    )
+    return pl.DataFrame(rows, schema=COMMENT_SCHEMA)

@@ -35,7 +35,9 @@ COMMENT_COLUMNS: tuple[Column, ...] = (
         "Stable comment id: '<thread_id>-c<position>' (same input, same id, every run).",
     ),
     Column("position", pl.Int32(), "1-based order of the comment on the page."),
-    Column("user", pl.String(), "Commenter's display name as shown; null when the page shows none."),
+    Column(
+        "user", pl.String(), "Commenter's display name as shown; null when the page shows none."
+    ),
     Column(
         "text",
         pl.String(),
@@ -59,13 +61,23 @@ COMMENT_COLUMNS: tuple[Column, ...] = (
     Column(
         "reply_method",
         pl.String(),
-        "How reply_to was decided (e.g. 'quote_header', 'quote_exact', 'marker_overlap'); null if none.",
+        "How reply_to was decided (e.g. 'quote_header', 'quote_exact'); null if none.",
     ),
-    Column("reply_confidence", pl.Float64(), "Confidence in reply_to, 0-1; null when reply_to is null."),
-    Column("score", pl.Int64(), "Net score shown on the page (not always up - down); null if not shown."),
+    Column(
+        "reply_confidence", pl.Float64(), "Confidence in reply_to, 0-1; null when reply_to is null."
+    ),
+    Column(
+        "score",
+        pl.Int64(),
+        "Net score shown on the page (not always up - down); null if not shown.",
+    ),
     Column("votes_up", pl.Int64(), "Up-votes shown on the page; null if not shown."),
     Column("votes_down", pl.Int64(), "Down-votes shown (as a positive count); null if not shown."),
-    Column("posted_at", pl.String(), "Time as shown on the page (e.g. 'May 7  08:12 am JST'); null if not shown."),
+    Column(
+        "posted_at",
+        pl.String(),
+        "Time as shown on the page (e.g. 'May 7  08:12 am JST'); null if not shown.",
+    ),
     Column(
         "truncated",
         pl.Boolean(),
@@ -78,8 +90,16 @@ THREAD_COLUMNS: tuple[Column, ...] = (
     Column("source", pl.String(), "Path (or 'sample:<name>') the thread was read from."),
     Column("shape", pl.String(), "Input shape detected or forced (see comments.detect)."),
     Column("title", pl.String(), "Article title when the input shows one; else null."),
-    Column("article_text", pl.String(), "Article body when the input holds one (used for quote detection)."),
-    Column("declared_count", pl.Int64(), "Comment count the page declares ('37 Comments'); null if none."),
+    Column(
+        "article_text",
+        pl.String(),
+        "Article body when the input holds one (used for quote detection).",
+    ),
+    Column(
+        "declared_count",
+        pl.Int64(),
+        "Comment count the page declares ('37 Comments'); null if none.",
+    ),
     Column("comment_count", pl.Int64(), "Comments actually parsed."),
     Column("published", pl.String(), "Publication date/time when the input shows one; else null."),
     Column("warnings", pl.List(pl.String()), "Parser warnings (count mismatch, truncation, ...)."),

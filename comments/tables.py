@@ -83,7 +83,14 @@ def map_table(df: pl.DataFrame, source: str, default_thread: str) -> list[TableT
     for key, col in (("user", user_col), ("text", text_col)):
         if col is None:
             names = "/".join(ALIASES[key][:4])
-            raise InputError(source, f"no {key} column (looked for {names}; has {df.columns})")
+            hint = ""
+            if len(df.columns) == 1 and any(sep in df.columns[0] for sep in ";\t|"):
+                hint = "; the separator must be a comma"
+            raise InputError(
+                source, f"no {key} column (looked for {names}; has {df.columns}){hint}"
+            )
+        if isinstance(df.schema[col], pl.List | pl.Array | pl.Struct | pl.Object):
+            raise InputError(source, f"column {col!r} ({key}) holds {df.schema[col]}, not text")
     tid_col = _pick(df, "thread_id")
     if tid_col is not None:
         tids = df[tid_col].cast(pl.String).fill_null(default_thread)

@@ -82,6 +82,8 @@ def sentiment_distribution(df: pl.DataFrame, side_bins: int = SIDE_BINS) -> Figu
             linewidth=0.4,
             label="comments",
         )
+        top = max(1, int(data["count"].max() or 1))
+        ax.set_ylim(0, top * 1.22)  # headroom: the mean label never sits on a bar
         mean = data["mean_compound"][0]
         if mean is not None:
             ax.axvline(mean, color=MEAN_COLOR, linewidth=1.0, linestyle="--")

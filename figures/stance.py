@@ -20,8 +20,10 @@ from .common import TargetLike, resolve_targets, stance_col, user_name
 from .style import MUTED, NONE, SINGLE_COLUMN, STANCES, paper_style, stance_color
 
 ALL_STANCES = (*STANCES, NONE)
-MIN_LABEL_SHARE = 5.0
-"""Segments narrower than this (in % points) get no count label: it would not fit."""
+MIN_LABEL_FRACTION = 0.05
+"""Segments narrower than this fraction of the axis get their count outside the bar."""
+SHARE_LABEL_FRACTION = 0.065
+"""Segments at least this wide (fraction of the axis) also show their share in %."""
 
 
 def _distribution(rows: pl.DataFrame, key: str, label: str, stance: pl.Series) -> pl.DataFrame:
@@ -117,8 +119,8 @@ def draw_diverging(
     Bars are in percent of the row's stance-taking items (``scale='share'``) or in counts
     (``scale='count'``: honest when rows are small); each stance's bars form one
     BarContainer labelled with the stance (tests read the widths back from them).
-    Segments show their count (and share when ``show_share`` and there is room);
-    segments too narrow for a digit stay unlabelled (the CSV has every number).
+    Segments show their count (and share when ``show_share`` and there is room); a
+    too-narrow against/favor segment gets its count just outside the bar's end.
     ``xlim`` fixes the half-width of the axis (panels that must compare use one value).
     """
     keys = list(dict.fromkeys(data[row_key].to_list()))
@@ -153,6 +155,16 @@ def draw_diverging(
     half = widths["neutral"] / 2
     lefts = {"against": -half - widths["against"], "neutral": -half, "favor": half}
     total = sum(widths[s] for s in STANCES)
+    edge = max(
+        float(np.max(widths["against"] + half, initial=0)),
+        float(np.max(widths["favor"] + half, initial=0)),
+    )
+    if scale == "count":
+        lim = xlim if xlim is not None else max(1.0, float(np.ceil(edge)))
+        span = 2 * lim * 1.05
+    else:
+        lim = xlim if xlim is not None else min(100.0, np.ceil(max(edge, 50.0) / 25) * 25)
+        span = 2 * lim
     for s in STANCES:
         bars = ax.barh(
             y,
@@ -165,20 +177,9 @@ def draw_diverging(
             label=s,
         )
         for rect, share, count in zip(bars, shares[s], counts[s], strict=True):
-            if count == 0 or (scale == "share" and share < MIN_LABEL_SHARE):
+            if count == 0:
                 continue
-            text = f"{count}\n{share:.0f}%" if show_share and share >= 11 else f"{count}"
-            dark = s != "neutral"
-            ax.text(
-                rect.get_x() + rect.get_width() / 2,
-                rect.get_y() + rect.get_height() / 2,
-                text,
-                ha="center",
-                va="center",
-                fontsize=6.5,
-                linespacing=0.95,
-                color="white" if dark else "black",
-            )
+            _label_segment(ax, rect, s, count, share, show_share, rect.get_width() / span)
     for yy, t in zip(y, total, strict=True):
         if t == 0:  # nothing to draw: say so rather than leave a puzzling gap
             ax.text(
@@ -195,23 +196,44 @@ def draw_diverging(
     ax.set_yticks(y, row_labels)
     ax.tick_params(axis="y", length=0)
     ax.spines["left"].set_visible(False)
-    edge = max(
-        float(np.max(widths["against"] + half, initial=0)),
-        float(np.max(widths["favor"] + half, initial=0)),
-    )
     plural = "users" if unit == "user" else "comments"
     if scale == "count":
-        lim = xlim if xlim is not None else max(1.0, float(np.ceil(edge)))
         ax.set_xlim(-lim * 1.05, lim * 1.05)
         ax.xaxis.set_major_locator(MaxNLocator(nbins=6, integer=True, symmetric=True))
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{abs(v):.0f}"))
         ax.set_xlabel(f"stance-taking {plural}   \u2190 against | favor \u2192")
         return
-    lim = xlim if xlim is not None else min(100.0, np.ceil(max(edge, 50.0) / 25) * 25)
     ax.set_xlim(-lim, lim)
     ticks = np.arange(-lim, lim + 1, 25 if lim <= 75 else 50)
     ax.set_xticks(ticks, [f"{abs(t):.0f}" for t in ticks])
     ax.set_xlabel(f"% of stance-taking {plural}   \u2190 against | favor \u2192")
+
+
+def _label_segment(
+    ax: Axes, rect, stance: str, count: int, share: float, show_share: bool, frac: float
+) -> None:
+    """Count (and share) inside a segment; outside its outer end when the segment is too
+    narrow for the digits (against: left of the bar, favor: right of it)."""
+    cy = rect.get_y() + rect.get_height() / 2
+    style = {"va": "center", "fontsize": 6.5, "linespacing": 0.95}
+    if frac >= MIN_LABEL_FRACTION:
+        text = (
+            f"{count}\n{share:.0f}%" if show_share and frac >= SHARE_LABEL_FRACTION else f"{count}"
+        )
+        color = "black" if stance == "neutral" else "white"
+        ax.text(rect.get_x() + rect.get_width() / 2, cy, text, ha="center", color=color, **style)
+    elif stance == "favor":
+        ax.text(
+            rect.get_x() + rect.get_width(),
+            cy,
+            f" {count}",
+            ha="left",
+            color=stance_color(stance),
+            **style,
+        )
+    elif stance == "against":
+        ax.text(rect.get_x(), cy, f"{count} ", ha="right", color=stance_color(stance), **style)
+    # a narrow neutral segment sits between the others: no room for a label (CSV has it)
 
 
 def stance_distribution(

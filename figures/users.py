@@ -127,7 +127,8 @@ def stance_by_user(
             location="bottom",
         )
         bar.set_label(
-            "net stance: (favor \u2212 against) / comments on target; grey: not addressed",
+            "net stance = (favor \u2212 against) / comments on target\n"
+            "grey: target never addressed",
             fontsize=6,
         )
         bar.set_ticks([-1, -0.5, 0, 0.5, 1])

@@ -14,7 +14,7 @@ from readerscope.commands import register_all
 
 app = typer.Typer(
     name="readerscope",
-    help="Reader-comment discourse analysis: who says what, to whom, with what feeling, about whom.",
+    help="Reader-comment discourse analysis: who says what, to whom, with what feeling.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,

@@ -73,7 +73,7 @@ def test_duplicate_thread_ids_are_an_input_error(corpus_dir, tmp_path):
     other.mkdir()
     (other / "jt_a.txt").write_text(SAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
     for reader in (read_corpus, lambda p: read_corpus_parallel(p, n_jobs=2)):
-        with pytest.raises(InputError, match="jt_a.*already read"):
+        with pytest.raises(InputError, match=r"jt_a.*already read"):
             reader([corpus_dir, other])
 
 
@@ -116,3 +116,21 @@ def test_multiprocess_analysis_is_identical_to_single_process(analysed):
     again = analyze(corpus, parallel_cfg)
     assert again.comments.equals(result.comments)
     assert again.topics.equals(result.topics)
+
+
+def test_summary_command_reads_a_directory_as_a_corpus(corpus_dir, tmp_path, monkeypatch):
+    """The CLI takes a directory: every thread is listed and counted."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from readerscope.cli import app
+
+    monkeypatch.chdir(tmp_path)  # the embedding cache goes to the temporary directory
+    result = CliRunner().invoke(app, ["summary", str(corpus_dir), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    threads = {t["thread_id"]: t for t in data["threads"]}
+    assert list(threads) == ["jt_a", "jt_b", "jt_c"]
+    assert threads["jt_a"]["comments_found"] == threads["jt_b"]["comments_found"] == 37
+    assert data["comments"] == sum(t["comments_found"] for t in threads.values())

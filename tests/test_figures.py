@@ -37,6 +37,7 @@ from readerscope.figures.topics import OUTLIER
 from sample_analysis import sample_article_units, sample_inputs
 
 STANCES = ("against", "neutral", "favor")
+DOUBLE = {"topic_stance", "article_framing"}
 
 
 @pytest.fixture(scope="module")
@@ -234,6 +235,8 @@ def test_article_framing_rows(df, targets):
 
 
 def test_render_all_writes_files_data_and_manifest(inputs, tmp_path):
+    from PIL import Image
+
     written, skipped = render_figures(inputs, tmp_path, manifest={"inputs": ["x"]})
     assert skipped == {}
     assert set(written) == set(FIGURE_NAMES)
@@ -250,6 +253,10 @@ def test_render_all_writes_files_data_and_manifest(inputs, tmp_path):
         assert manifest["caption"]
         csv = pl.read_csv(files["csv"])
         assert csv.height > 0
+        with Image.open(files["png"]) as im:
+            width_in = im.width / im.info["dpi"][0]
+        # single-column figures fit 3.35 in (+ tight-bbox slack), two-column ones 6.9 in
+        assert width_in <= (7.1 if name in DOUBLE else 3.5), (name, width_in)
     # the CSV of the headline figure is the table its bars were drawn from
     head = pl.read_csv(written["stance_distribution"]["csv"])
     assert head.select("target", "stance", "count").rows() == (

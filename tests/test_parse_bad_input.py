@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -166,3 +167,37 @@ def test_cli_zero_comments_warns_but_succeeds(tmp_path: Path) -> None:
     assert proc.returncode == 0
     assert "0 comments found (declared 0)" in proc.stdout
     assert "thread has no comments" in proc.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "problem"),
+    [
+        ("ragged.csv", 'user,text\nbob,hi,extra\n"unterminated,x\n', "cannot read as CSV"),
+        ("arrays.jsonl", "[1, 2]\n[3]\n", "cannot read as JSONL"),
+        ("listtext.jsonl", '{"user": "a", "text": ["x", "y"]}\n', "holds List(String), not text"),
+        ("semicolon.csv", "user;text\nbob;hi\n", "the separator must be a comma"),
+        ("nouser.csv", "body,likes\nhello,3\n", "no user column"),
+    ],
+)
+def test_odd_tables_give_one_line_errors(tmp_path: Path, name: str, content: str,
+                                         problem: str) -> None:
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(InputError, match=re.escape(problem)) as info:
+        read_thread(path)
+    assert str(info.value).startswith(f"{path}: ")
+
+
+def test_header_only_csv_is_an_empty_thread(tmp_path: Path) -> None:
+    path = tmp_path / "empty.csv"
+    path.write_text("user,text\n", encoding="utf-8")
+    t = read_thread(path)
+    assert t.comments.height == 0
+    assert "thread has no comments" in t.warnings
+
+
+def test_old_mac_cr_line_ends(tmp_path: Path) -> None:
+    path = tmp_path / "cr.txt"
+    path.write_bytes(SEED.read_bytes().replace(b"\n", b"\r"))
+    assert read_thread(path, thread_id="japantoday_750057").comments.equals(
+        read_thread().comments)

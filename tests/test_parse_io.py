@@ -7,7 +7,6 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-
 from readerscope.comments import InputError, read_corpus, read_table, read_thread, write_table
 
 FIXTURES = Path(__file__).parent / "fixtures"

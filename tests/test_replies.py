@@ -7,7 +7,6 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-
 from readerscope.analysis.embeddings import EmbeddingConfig
 from readerscope.analysis.replies import METHODS, ReplyConfig, add_replies, method_table
 from readerscope.analysis.reply_eval import predicted_edges
@@ -77,7 +76,11 @@ def test_near_exact_article_quote_with_typos_and_odd_marks(config: ReplyConfig) 
         "t",
         [
             {"user": "a", "text": "Good for the city."},
-            {"user": "b", "text": "'The citty will spend 3 billion yen on protectd lanes by 2028,\nsaid nobody who rides."},
+            {
+                "user": "b",
+                "text": "'The citty will spend 3 billion yen on protectd lanes by 2028,\n"
+                "said nobody who rides.",
+            },
         ],
     )
     article = "The city will spend 3 billion yen on protected lanes by 2028, officials said."
@@ -88,12 +91,17 @@ def test_near_exact_article_quote_with_typos_and_odd_marks(config: ReplyConfig) 
 
 
 def test_unquoted_copied_sentence_counts_only_when_long(config: ReplyConfig) -> None:
-    earlier = "Delivery trucks park in every bike lane and nobody ever enforces the parking rules here."
+    earlier = (
+        "Delivery trucks park in every bike lane and nobody ever enforces the parking rules here."
+    )
     df = thread_df(
         "t",
         [
             {"user": "a", "text": earlier},
-            {"user": "b", "text": "Delivery trucks park in every bike lane and nobody ever enforces the parking rules here. So what?"},
+            {
+                "user": "b",
+                "text": f"{earlier} So what?",
+            },
             {"user": "c", "text": "Delivery trucks park everywhere."},
         ],
     )
@@ -108,7 +116,7 @@ def test_fragment_in_two_sources_is_not_an_edge(config: ReplyConfig) -> None:
         [
             {"user": "a", "text": "The plan is perfectly fine for now."},
             {"user": "b", "text": "Honestly it is perfectly fine with me."},
-            {"user": "c", "text": "Not \"perfectly fine\" at all."},
+            {"user": "c", "text": 'Not "perfectly fine" at all.'},
         ],
     )
     out = add_replies(df, None, None, ReplyConfig(use_markers=False))
@@ -117,7 +125,9 @@ def test_fragment_in_two_sources_is_not_an_edge(config: ReplyConfig) -> None:
 
 def test_own_comment_is_never_the_target(config: ReplyConfig) -> None:
     text = "Protected lanes save lives and the city finally listens to cyclists today."
-    df = thread_df("t", [{"user": "a", "text": text}, {"user": "a", "text": f'"{text}"\nAs I said.'}])
+    df = thread_df(
+        "t", [{"user": "a", "text": text}, {"user": "a", "text": f'"{text}"\nAs I said.'}]
+    )
     assert add_replies(df, None, None, config)["reply_to"][1] is None
 
 
@@ -127,12 +137,20 @@ def test_given_reply_to_is_kept_and_labelled() -> None:
         [
             {"user": "a", "text": "First."},
             {"user": "b", "text": "Unrelated words.", "reply_to": "t-c1"},
-            {"user": "c", "text": "More.", "reply_to": "t-c2", "reply_method": "moderator", "reply_confidence": 0.4},
+            {
+                "user": "c",
+                "text": "More.",
+                "reply_to": "t-c2",
+                "reply_method": "moderator",
+                "reply_confidence": 0.4,
+            },
         ],
     )
     out = add_replies(df, config=ReplyConfig(use_embeddings=False))
     assert out["reply_method"].to_list() == [None, "given", "moderator"]
     assert out["reply_confidence"].to_list() == [None, 1.0, 0.4]
+    fresh = add_replies(df, config=ReplyConfig(use_embeddings=False, keep_given=False))
+    assert fresh["reply_to"].to_list() == [None, None, None]  # no cue in these texts
 
 
 def test_ambiguous_marker_abstains() -> None:
@@ -149,8 +167,13 @@ def test_ambiguous_marker_abstains() -> None:
 
 
 def test_threads_are_independent_and_rows_keep_order(config: ReplyConfig) -> None:
-    a = thread_df("a", [{"user": "x", "text": "Rice is expensive this year, very expensive."},
-                        {"user": "y", "text": "@x not in my town."}])
+    a = thread_df(
+        "a",
+        [
+            {"user": "x", "text": "Rice is expensive this year, very expensive."},
+            {"user": "y", "text": "@x not in my town."},
+        ],
+    )
     b = thread_df("b", [{"user": "y", "text": "Unrelated."}, {"user": "z", "text": "@x hello"}])
     mixed = pl.concat([b[1:], a, b[:1]])
     out = add_replies(mixed, config=config)
@@ -177,3 +200,51 @@ def test_method_table_documents_every_method() -> None:
     table = method_table()
     assert table["method"].to_list() == list(METHODS)
     assert table["confidence"].is_between(0, 1).all()
+
+
+def test_names_that_are_ordinary_openers_are_not_addresses() -> None:
+    df = thread_df(
+        "t",
+        [
+            {"user": "Well", "text": "Tariffs hurt everyone in the end."},
+            {"user": "True", "text": "Rice prices are up again."},
+            {"user": "c", "text": "Well, the ministry should act."},
+            {"user": "d", "text": "True, said nobody."},
+            {"user": "e", "text": "@well you are right about tariffs."},
+        ],
+    )
+    out = add_replies(df, config=ReplyConfig(use_markers=False))
+    assert out["reply_to"].to_list()[2:] == [None, None, "t-c1"]
+
+
+def test_parsed_reader_view_thread_without_commenter_names(config: ReplyConfig) -> None:
+    """Reader view shows no commenter names, only quote headers: the quoted text alone
+    must find the comment, including a nested quote (#5 quotes #3, which quoted #1)."""
+    from readerscope.comments import read_thread
+
+    thread = read_thread(FIXTURES / "reader_view_kyodo.txt")
+    assert thread.comments["user"].null_count() == thread.comments.height
+    out = add_replies(thread.comments, None, {thread.thread_id: thread.title}, config)
+    edges = predicted_edges(out)
+    # Read off the fixture by hand: which comment each quote header reproduces.
+    assert {p: t for p, t in edges.items() if t != "article"} == {
+        3: "1",
+        4: "2",
+        5: "3",
+        7: "6",
+        8: "5",
+    }
+    methods = dict(zip(out["position"].to_list(), out["reply_method"].to_list(), strict=True))
+    assert [methods[p] for p in (3, 4, 5, 8)] == ["quote_header"] * 4
+
+
+def test_parsed_browser_copy_with_nested_quote_header(config: ReplyConfig) -> None:
+    from readerscope.comments import read_thread
+
+    thread = read_thread(FIXTURES / "browser_copy_full.txt")
+    out = add_replies(thread.comments, None, {thread.thread_id: thread.title}, config)
+    edges = predicted_edges(out)
+    # #5 (Tokyo Guy) quotes minpaku_owner's #3, which itself quoted Tokyo Guy's #1;
+    # #2 opens with a weak "No, thanks." that may answer the article: no edge.
+    assert edges.get(5) == "3" and edges.get(3) == "1"
+    assert 2 not in edges

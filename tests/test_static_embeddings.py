@@ -105,3 +105,20 @@ def test_cache_oldest_copy_wins_and_corrupt_shards_are_ignored(tmp_path):
     # Another model's vectors are never returned.
     other, none = EmbeddingCache(tmp_path, "model-y").lookup(text_keys("model-y", ["a"]))
     assert other.tolist() == [False] and none is None
+
+
+def test_many_small_writes_are_compacted_and_still_found(tmp_path):
+    """BERTopic embeds words once per topic: thousands of tiny writes must stay cheap."""
+    cache = EmbeddingCache(tmp_path, "model-z")
+    n = EmbeddingCache.COMPACT_AT + 5
+    for i in range(n):
+        cache.add(text_keys("model-z", [f"w{i}"]), np.array([[i, -i]], dtype=np.float32))
+    assert len(cache.shards()) < EmbeddingCache.COMPACT_AT
+    queries = [f"w{i}" for i in range(n)]
+    # A fresh process view (no in-memory index) reads the compacted shards the same way.
+    from readerscope.analysis import embeddings as emb_module
+
+    emb_module._INDEXES.clear()
+    found, vecs = EmbeddingCache(tmp_path, "model-z").lookup(text_keys("model-z", queries))
+    assert found.all()
+    assert vecs[:, 0].tolist() == list(range(n))

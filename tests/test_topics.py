@@ -113,9 +113,11 @@ def test_size_rule_and_overrides():
 
 
 def test_make_label_skips_redundant_words():
-    assert make_label(["japan china", "china japan", "japan", "ties", "trade"]) == (
-        "japan china, ties, trade"
-    )
+    words = ["japan china", "china japan", "japan", "ties", "trade"]
+    assert make_label(words) == "japan china, ties, trade"
+    words = ["tightrope", "tight rope", "japanese", "japan", "tariffs", "tariff", "xi"]
+    assert make_label(words) == "tightrope, japanese, tariffs"
+    assert make_label(["us", "usa", "trump"]) == "us, usa, trump"  # short tokens: exact only
     assert make_label(["", ""]) == ""
 
 
@@ -293,3 +295,36 @@ def test_topics_by_stance_hand_labelled():
     assert cn1["share_against"] == 1.0 and cn1["topic_label"] == "b"
     with pytest.raises(ValueError, match="stance_"):
         topics_by_stance(df.select("topic", "sentiment_compound"))
+
+
+def test_topics_by_stance_on_real_stance_columns(seed_topics):
+    """With the project's own sentiment and stance stages on the seed thread."""
+    from readerscope.analysis.config import AnalysisConfig
+    from readerscope.analysis.pipeline import score_comments
+
+    out, table = seed_topics
+    scored = score_comments(out, AnalysisConfig())
+    by = topics_by_stance(scored)
+    targets = sorted(
+        c.removeprefix("stance_")
+        for c in scored.columns
+        if c in ("stance_us", "stance_china", "stance_japan")
+    )
+    assert targets == ["china", "japan", "us"]
+    assert by.height == table.height * len(targets)
+    for row in by.iter_rows(named=True):
+        size = table.filter(pl.col("topic") == row["topic"])["size"].item()
+        assert row["n_comments"] == size
+        assert sum(row[v] for v in ("favor", "against", "neutral", "none")) == row["n_with_stance"]
+        expected = scored.filter(pl.col("topic") == row["topic"])["sentiment_compound"].mean()
+        assert row["mean_sentiment"] == pytest.approx(expected)
+
+
+def test_tiny_inputs(seed, cache_dir):
+    cfg = TopicConfig(embedding=EmbeddingConfig(cache_dir=cache_dir))
+    none, table = add_topics(seed.head(0), cfg)
+    assert none.height == 0 and table.height == 0 and none.schema["topic"] == pl.Int32
+    one, table = add_topics(seed.head(1), cfg)
+    assert one["topic"].to_list() == [0] and table["size"].to_list() == [1]
+    three, table = add_topics(seed.head(3), cfg)
+    assert sorted(set(three["topic"])) == [0, 1] and table["size"].sum() == 3

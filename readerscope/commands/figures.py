@@ -175,9 +175,11 @@ def figures_command(
             ],
             "config": cfg_dict,
             "seeds": find_seeds(cfg_dict),
-            "regenerate": "readerscope figures "
-            + " ".join(str(t) for t in threads or [])
-            + (f" --config {config}" if config else ""),
+            "regenerate": " ".join(
+                ["readerscope", "figures", *(str(t) for t in threads or [])]
+                + (["--config", str(config)] if config else [])
+                + (["--embeddings", embeddings] if embeddings else [])
+            ),
         }
         written, skipped = render_figures(
             inputs, out, fmts, manifest, names, on_figure=lambda n: say(f"figure {n}")

@@ -12,8 +12,10 @@ import typer
 def parse(
     thread: Annotated[
         Path | None,
-        typer.Argument(help="Thread file (text copy, reader view, CSV/JSONL/Parquet). "
-                       "None: the built-in sample."),
+        typer.Argument(
+            help="Thread file (text copy, reader view, CSV/JSONL/Parquet). "
+            "None: the built-in sample."
+        ),
     ] = None,
     out: Annotated[
         Path | None,

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 STANCES = ("against", "neutral", "favor", "none")
 NEUTRAL_BAND = 0.05  # VADER's conventional neutral band for compound scores
-SNIPPET = 70
+SNIPPET = 80
 
 
 def _snippet(text: str | None, width: int = SNIPPET) -> str:
@@ -216,11 +216,14 @@ def render(summary: dict[str, Any]) -> None:
         console.print(table)
 
     if summary["most_replied"]:
-        table = Table(title="Most-replied comments", box=box.SIMPLE_HEAD, title_justify="left")
-        table.add_column("#", justify="right")
-        table.add_column("user")
-        table.add_column("replies", justify="right")
-        table.add_column("text", overflow="fold")
+        table = Table(
+            title="Most-replied comments", box=box.SIMPLE_HEAD, title_justify="left", expand=True
+        )
+        table.add_column("#", justify="right", no_wrap=True)
+        table.add_column("user", no_wrap=True)
+        table.add_column("replies", justify="right", no_wrap=True)
+        # the snippet gives way to the narrow columns and is cut to one line
+        table.add_column("text", overflow="ellipsis", no_wrap=True, ratio=1)
         for r in summary["most_replied"]:
             table.add_row(str(r["position"]), r["user"] or "", str(r["replies"]), r["text"])
         console.print(table)

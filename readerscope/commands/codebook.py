@@ -1,0 +1,108 @@
+"""``readerscope codebook``: export a stance coding sheet, or score filled sheets.
+
+Export: ``readerscope codebook [THREAD] -o sheet.csv`` writes one row per comment
+(comment_id, position, user, text, an empty column per target, notes, instructions) and
+the codebook beside it. Score: ``readerscope codebook [THREAD] --score filled.csv
+[--score second.csv] [--supervised]`` prints the method's agreement with each coder
+(accuracy, macro-F1, Favg, Cohen's kappa), with several coders their Krippendorff's alpha,
+and with ``--supervised`` the leave-one-out agreement of a classifier trained on the
+first sheet.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from readerscope.commands.common import ConfigOpt, FormatOpt, ThreadsArg, load_corpus, make_config
+
+
+def _print_table(title: str, df) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title)
+    for col in df.columns:
+        table.add_column(col, justify="left" if df.schema[col].is_(str) else "right")
+    for row in df.iter_rows():
+        table.add_row(*[f"{v:.3f}" if isinstance(v, float) else str(v) for v in row])
+    Console(width=120).print(table)
+
+
+def codebook_command(
+    threads: ThreadsArg = None,
+    out: Annotated[
+        Path | None, typer.Option("-o", "--out", help="Coding sheet (CSV) to write.")
+    ] = None,
+    score: Annotated[
+        list[Path] | None,
+        typer.Option("--score", help="Filled coding sheet(s) to compare with the method."),
+    ] = None,
+    supervised: Annotated[
+        bool,
+        typer.Option(
+            "--supervised",
+            help="Also train the supervised stance model on the first sheet and print its "
+            "cross-validated (leave-one-out) agreement.",
+        ),
+    ] = False,
+    config: ConfigOpt = None,
+    fmt: FormatOpt = None,
+) -> None:
+    """Export a stance coding sheet for THREADS, or score filled sheets against the method."""
+    import polars as pl
+
+    from readerscope.analysis import validation as v
+    from readerscope.analysis.stance import add_stance
+    from readerscope.analysis.targets import load_targets
+
+    corpus = load_corpus(threads, fmt)
+    cfg = make_config(config)
+    try:
+        targets = load_targets(cfg.stance.targets_path)
+    except ValueError as err:
+        from readerscope.comments import InputError
+
+        raise InputError(cfg.stance.targets_path or "targets", str(err)) from None
+    comments = corpus.comments
+    if not score:
+        path = out or Path("coding_sheet.csv")
+        v.write_codebook(comments, path, targets)
+        typer.echo(
+            f"wrote {path} ({comments.height} comments, targets: "
+            f"{', '.join(t.key for t in targets)}) and {path.stem}.guidelines.md"
+        )
+        return
+    method = add_stance(comments, cfg.stance, corpus.articles())
+    codings = [v.read_coding(p, targets, comments) for p in score]
+    for coding, path in zip(codings, score, strict=True):
+        if all(coding[f"stance_{t.key}"].null_count() == coding.height for t in targets):
+            from readerscope.comments import InputError
+
+            raise InputError(path, "no coded cells: fill the stance_<target> columns first")
+    tables = [
+        v.agreement_table(c, method, targets, name=f"method vs {p.name}")
+        for c, p in zip(codings, score, strict=True)
+    ]
+    _print_table("Stance: method vs coder(s)", pl.concat(tables))
+    if len(codings) > 1:
+        _print_table("Inter-coder agreement", v.inter_coder(codings, targets))
+    if supervised:
+        from readerscope.analysis.stance_supervised import (
+            SupervisedConfig,
+            cross_validate_stance,
+        )
+
+        sup = SupervisedConfig(stance=cfg.stance, embedding=cfg.embedding)
+        _, table = cross_validate_stance(comments, codings[0], sup, corpus.articles())
+        tables.append(table)
+        _print_table(f"Supervised stance, leave-one-out on {score[0].name}", table)
+    if out is not None:
+        pl.concat(tables).write_csv(out)
+        typer.echo(f"wrote {out}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("codebook")(codebook_command)
