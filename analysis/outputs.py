@@ -46,7 +46,9 @@ def write_result(result: AnalysisResult, out: str | Path) -> list[Path]:
         for r in result.threads.select("thread_id", "article_text").iter_rows(named=True)
         if r["article_text"]
     }
-    write_convokit(result.comments, out.parent / f"{stem}_convokit", titles=titles, articles=articles)
+    write_convokit(
+        result.comments, out.parent / f"{stem}_convokit", titles=titles, articles=articles
+    )
     manifest = out.parent / f"{stem}_manifest.json"
     manifest.write_text(
         json.dumps({"config": config_to_dict(result.config)}, indent=2, sort_keys=True, default=str)

@@ -39,7 +39,9 @@ def _with_embedding(stage_config, embedding):
     return stage_config
 
 
-def score_comments(df: pl.DataFrame, config: AnalysisConfig) -> pl.DataFrame:
+def score_comments(
+    df: pl.DataFrame, config: AnalysisConfig, articles: dict[str, str] | None = None
+) -> pl.DataFrame:
     """Sentiment and stance: pure per-comment stages, run in batches."""
     from .parallel import map_batches
     from .stages import per_comment_stage
@@ -47,7 +49,7 @@ def score_comments(df: pl.DataFrame, config: AnalysisConfig) -> pl.DataFrame:
     return map_batches(
         df,
         per_comment_stage,
-        fn_args=(config.sentiment, config.stance),
+        fn_args=(config.sentiment, config.stance, articles),
         batch_size=config.run.batch_size,
         n_jobs=config.run.n_jobs,
     )
@@ -68,7 +70,7 @@ def analyze(
     df = corpus.comments
 
     say("sentiment and stance")
-    df = score_comments(df, config)
+    df = score_comments(df, config, corpus.articles())
     sentences = sentence_sentiment(df, config.sentiment)
 
     if config.run.replies:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import polars as pl
 
 from .sentiment import SentimentConfig, add_sentiment
@@ -9,7 +11,11 @@ from .stance import StanceConfig, add_stance
 
 
 def per_comment_stage(
-    df: pl.DataFrame, sentiment: SentimentConfig, stance: StanceConfig
+    df: pl.DataFrame,
+    sentiment: SentimentConfig,
+    stance: StanceConfig,
+    articles: Mapping[str, str] | None = None,
 ) -> pl.DataFrame:
-    """Sentiment then stance on one batch (each row depends only on itself)."""
-    return add_stance(add_sentiment(df, sentiment), stance)
+    """Sentiment then stance on one batch (each row depends only on itself and its article,
+    which lets stance ignore pasted article sentences)."""
+    return add_stance(add_sentiment(df, sentiment), stance, articles=articles)

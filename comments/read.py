@@ -7,6 +7,7 @@ issued as :class:`ParseWarning`).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import warnings
 from collections.abc import Sequence
@@ -192,6 +193,9 @@ def _emit(thread: ParsedThread) -> None:
         warnings.warn(f"{thread.source}: {w}", ParseWarning, stacklevel=3)
 
 
+SAMPLE_TITLE = "Threatened by Trump tariffs, Japan walks delicate tightrope between U.S. and China"
+
+
 def read_thread(
     path: str | Path | None = None, format: str | None = None, thread_id: str | None = None
 ) -> ParsedThread:
@@ -206,8 +210,13 @@ def read_thread(
         raise InputError(
             threads[0].source, f"holds {len(threads)} threads; use read_corpus to read them all"
         )
-    _emit(threads[0])
-    return threads[0]
+    thread = threads[0]
+    if path is None and thread.title is None:
+        # The browser copy of the sample page lost its headline; the provenance note
+        # records it, and reply inference needs it (comments quote the headline).
+        thread = dataclasses.replace(thread, title=SAMPLE_TITLE)
+    _emit(thread)
+    return thread
 
 
 def _expand(paths: Sequence[str | Path]) -> list[Path]:
