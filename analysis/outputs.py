@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from readerscope.comments import write_table
+from readerscope.comments import Corpus, write_table
 
 from .config import config_to_dict
 from .conversation import conversation_table, user_table
@@ -36,18 +36,12 @@ def write_result(result: AnalysisResult, out: str | Path) -> list[Path]:
     for name, table in tables.items():
         written.append(write_table(table, out.parent / f"{stem}_{name}{ext}"))
     written += write_networks(build_networks(result.comments), out.parent / f"{stem}_networks")
-    titles = {
-        r["thread_id"]: r["title"]
-        for r in result.threads.select("thread_id", "title").iter_rows(named=True)
-        if r["title"]
-    }
-    articles = {
-        r["thread_id"]: r["article_text"]
-        for r in result.threads.select("thread_id", "article_text").iter_rows(named=True)
-        if r["article_text"]
-    }
+    corpus = Corpus(result.comments, result.threads)
     write_convokit(
-        result.comments, out.parent / f"{stem}_convokit", titles=titles, articles=articles
+        result.comments,
+        out.parent / f"{stem}_convokit",
+        titles=corpus.titles(),
+        articles=corpus.articles(),
     )
     manifest = out.parent / f"{stem}_manifest.json"
     manifest.write_text(

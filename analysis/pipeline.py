@@ -75,15 +75,10 @@ def analyze(
 
     if config.run.replies:
         say("reply targets")
-        titles = {
-            r["thread_id"]: r["title"]
-            for r in corpus.threads.select("thread_id", "title").iter_rows(named=True)
-            if r["title"]
-        }
         df = add_replies(
             df,
             articles=corpus.articles(),
-            titles=titles,
+            titles=corpus.titles(),
             config=_with_embedding(config.replies, config.embedding),
         )
 

@@ -65,10 +65,17 @@ class Corpus:
         info = pl.concat([t.info() for t in threads], how="vertical")
         return cls(comments, info)
 
+    def _by_thread(self, column: str) -> dict[str, str]:
+        return {
+            r["thread_id"]: r[column]
+            for r in self.threads.select("thread_id", column).iter_rows(named=True)
+            if r[column]
+        }
+
     def articles(self) -> dict[str, str]:
         """thread_id -> article text, for threads whose input holds the article."""
-        return {
-            r["thread_id"]: r["article_text"]
-            for r in self.threads.select("thread_id", "article_text").iter_rows(named=True)
-            if r["article_text"]
-        }
+        return self._by_thread("article_text")
+
+    def titles(self) -> dict[str, str]:
+        """thread_id -> headline, for threads whose input shows one."""
+        return self._by_thread("title")
