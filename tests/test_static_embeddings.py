@@ -61,7 +61,7 @@ def test_static_neighbours_agree_with_minilm_on_topic(static_vectors):
 
 
 def test_auto_switches_to_static_above_threshold():
-    config = EmbeddingConfig(backend="auto", auto_static_above=100)
+    config = EmbeddingConfig(backend="auto", auto_static_above=100, auto_numpy_upto=0)
     assert resolve_backend(config, 100) == "minilm"
     assert resolve_backend(config, 101) == "static"
 

@@ -28,7 +28,7 @@ FormatOpt = Annotated[
 ]
 EmbeddingOpt = Annotated[
     str | None,
-    typer.Option("--embeddings", help="Embedding backend: auto, minilm or static."),
+    typer.Option("--embeddings", help="Embedding backend: auto, minilm, minilm-numpy or static."),
 ]
 JobsOpt = Annotated[
     int, typer.Option("--jobs", "-j", help="Worker processes for per-comment stages.")
