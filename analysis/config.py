@@ -23,11 +23,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, get_type_hints
 
-from .embeddings import EmbeddingConfig
-from .replies import ReplyConfig
-from .sentiment import SentimentConfig
-from .stance import StanceConfig
-from .topics import TopicConfig
+from .embeddings.cache import EmbeddingConfig
+from .replies.inference import ReplyConfig
+from .sentiment.vader import SentimentConfig
+from .stance.rules import StanceConfig
+from .topics.model import TopicConfig
 
 
 @dataclass(frozen=True)

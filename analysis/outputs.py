@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from readerscope.comments import Corpus, write_table
+from ..comments import Corpus, write_table
 
 from .config import config_to_dict
-from .conversation import conversation_table, user_table
-from .convokit_export import write_convokit
-from .networks import build_networks, write_networks
+from .replies.conversation import conversation_table, user_table
+from .replies.convokit import write_convokit
+from .replies.networks import build_networks, write_networks
 from .pipeline import AnalysisResult
-from .topics import topics_by_stance
+from .topics.model import topics_by_stance
 
 
 def write_result(result: AnalysisResult, out: str | Path) -> list[Path]:

@@ -162,7 +162,7 @@ def map_files(
 
 
 def _read_one(path: str, format: str | None):  # -> Corpus (module level: picklable)
-    from readerscope.comments.read import read_corpus
+    from ..comments.load import read_corpus
 
     return read_corpus([path], format)
 
@@ -176,8 +176,8 @@ def read_corpus_parallel(
     Same result as ``read_corpus`` (files in the same sorted order, the same
     duplicate-thread_id check); parse warnings stay in the thread table.
     """
-    from readerscope.comments import Corpus, InputError
-    from readerscope.comments.read import SUPPORTED_SUFFIXES, read_corpus
+    from ..comments import Corpus, InputError
+    from ..comments.load import SUPPORTED_SUFFIXES, read_corpus
 
     files: list[str] = []
     for p in map(Path, paths):

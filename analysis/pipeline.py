@@ -8,14 +8,16 @@ topics need the whole corpus. Each stage only adds columns.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import polars as pl
-from readerscope.comments import Corpus
+from ..comments import Corpus
 
 from .config import AnalysisConfig
-from .targets import Target, load_targets
+from .sentiment.vader import SentimentConfig, add_sentiment
+from .stance.rules import StanceConfig, add_stance
+from .stance.targets import Target, load_targets
 
 Progress = Callable[[str], None]
 
@@ -39,12 +41,24 @@ def _with_embedding(stage_config, embedding):
     return stage_config
 
 
+def per_comment_stage(
+    df: pl.DataFrame,
+    sentiment: SentimentConfig,
+    stance: StanceConfig,
+    articles: Mapping[str, str] | None = None,
+) -> pl.DataFrame:
+    """Sentiment then stance on one batch (module level, so batch workers can pickle it).
+
+    Each row depends only on itself and its thread's article, so batches are independent.
+    """
+    return add_stance(add_sentiment(df, sentiment), stance, articles=articles)
+
+
 def score_comments(
     df: pl.DataFrame, config: AnalysisConfig, articles: dict[str, str] | None = None
 ) -> pl.DataFrame:
     """Sentiment and stance: pure per-comment stages, run in batches."""
     from .parallel import map_batches
-    from .stages import per_comment_stage
 
     return map_batches(
         df,
@@ -61,9 +75,9 @@ def analyze(
     progress: Progress | None = None,
 ) -> AnalysisResult:
     """Run every stage on ``corpus`` and return the analysed tables."""
-    from .replies import add_replies
-    from .sentiment import sentence_sentiment
-    from .topics import add_topics
+    from .replies.inference import add_replies
+    from .sentiment.vader import sentence_sentiment
+    from .topics.model import add_topics
 
     config = config or AnalysisConfig()
     say = progress or (lambda _msg: None)

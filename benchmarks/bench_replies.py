@@ -15,7 +15,7 @@ import sys
 import time
 
 import polars as pl
-from readerscope.analysis.replies import ReplyConfig, add_replies
+from readerscope.analysis.replies.inference import ReplyConfig, add_replies
 from readerscope.comments import read_thread
 from readerscope.comments.schema import conform
 

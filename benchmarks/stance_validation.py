@@ -15,7 +15,7 @@ import polars as pl
 
 def bound_measurement() -> pl.DataFrame:
     """Seconds to score texts of growing length: raw VADER vs the bounded scorer."""
-    from readerscope.analysis.sentiment import SentimentConfig, _analyzer, score_text
+    from readerscope.analysis.sentiment.vader import SentimentConfig, _analyzer, score_text
 
     unit = "China's far from perfect, but the alternative is a man child. I love it! 😀 "
     rows = []
@@ -34,7 +34,7 @@ def bound_measurement() -> pl.DataFrame:
 
 
 def main() -> None:
-    from readerscope.analysis.validation import seed_report
+    from readerscope.analysis.stance.validation import seed_report
 
     pl.Config.set_tbl_rows(100)
     pl.Config.set_tbl_width_chars(160)

@@ -20,9 +20,9 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
-from readerscope.analysis.embeddings import EmbeddingConfig
+from readerscope.analysis.embeddings.cache import EmbeddingConfig
 from readerscope.analysis.parallel import read_corpus_parallel
-from readerscope.analysis.topics import TopicConfig, add_topics
+from readerscope.analysis.topics.model import TopicConfig, add_topics
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
 HERE = Path(__file__).resolve().parent

@@ -2,7 +2,7 @@
 
 from .errors import InputError, ParseWarning
 from .io import read_table, write_table
-from .read import read_corpus, read_thread
+from .load import read_corpus, read_thread
 from .schema import ARTICLE, COMMENT_COLUMNS, COMMENT_SCHEMA, THREAD_COLUMNS, THREAD_SCHEMA
 from .thread import Corpus, ParsedThread
 

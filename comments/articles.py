@@ -14,7 +14,7 @@ from importlib import resources
 
 import polars as pl
 
-from .read import read_thread
+from .load import read_thread
 
 ARTICLES_DIR = "samples/articles"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
-from readerscope.analysis.conversation import conversation_table, user_table
+from readerscope.analysis.replies.conversation import conversation_table, user_table
 from reply_tables import ROWS, hand_table
 
 

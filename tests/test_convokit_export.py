@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from readerscope.analysis.convokit_export import (
+from readerscope.analysis.replies.convokit import (
     ARTICLE_SPEAKER,
     read_convokit_utterances,
     write_convokit,

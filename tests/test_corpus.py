@@ -14,11 +14,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 from readerscope.analysis.config import AnalysisConfig, RunConfig
-from readerscope.analysis.embeddings import EmbeddingConfig
+from readerscope.analysis.embeddings.cache import EmbeddingConfig
 from readerscope.analysis.parallel import read_corpus_parallel
 from readerscope.analysis.pipeline import analyze
 from readerscope.comments import InputError
-from readerscope.comments.read import read_corpus
+from readerscope.comments.load import read_corpus
 
 SAMPLE = Path(__file__).resolve().parents[1] / "comments" / "samples" / "japantoday_750057.txt"
 PER_COMMENT = ("sentiment_compound", "stance_us", "stance_china", "stance_japan")

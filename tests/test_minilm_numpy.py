@@ -10,8 +10,8 @@ import sys
 
 import numpy as np
 import pytest
-from readerscope.analysis import minilm_numpy as mn
-from readerscope.analysis.embeddings import (
+from readerscope.analysis.embeddings import minilm_numpy as mn
+from readerscope.analysis.embeddings.cache import (
     EmbeddingConfig,
     embed,
     load_minilm,
@@ -94,7 +94,7 @@ def test_chunking_does_not_change_bits(monkeypatch, vectors: np.ndarray) -> None
 
 
 _CHILD = (
-    "import hashlib; from readerscope.analysis.minilm_numpy import load_minilm_numpy;"
+    "import hashlib; from readerscope.analysis.embeddings.minilm_numpy import load_minilm_numpy;"
     "from readerscope.comments import read_thread;"
     "v = load_minilm_numpy().encode(list(read_thread().comments['text']));"
     "print(hashlib.sha256(v.tobytes()).hexdigest())"

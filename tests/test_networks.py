@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import networkx as nx
 import pytest
-from readerscope.analysis.networks import (
+from readerscope.analysis.replies.networks import (
     affiliation_edges,
     build_networks,
     conflict_edges,
@@ -90,8 +90,8 @@ def test_two_mode_graph_keeps_both_stances_to_one_target(tmp_path) -> None:
 def test_seed_thread_with_real_stages(tmp_path) -> None:
     stance = pytest.importorskip("readerscope.analysis.stance")
     sentiment = pytest.importorskip("readerscope.analysis.sentiment")
-    from readerscope.analysis.conversation import user_table
-    from readerscope.analysis.replies import ReplyConfig, add_replies
+    from readerscope.analysis.replies.conversation import user_table
+    from readerscope.analysis.replies.inference import ReplyConfig, add_replies
     from readerscope.comments import read_thread
 
     thread = read_thread()

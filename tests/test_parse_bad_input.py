@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import subprocess
 import sys
@@ -17,22 +16,9 @@ SEED = ROOT / "comments" / "samples" / "japantoday_750057.txt"
 
 pytestmark = pytest.mark.filterwarnings("ignore::readerscope.comments.errors.ParseWarning")
 
-_ALL_COMMANDS = all(
-    importlib.util.find_spec(f"readerscope.commands.{m}") is not None
-    for m in ("parse", "analyze", "summary", "figures", "codebook")
-)
-# Until every command module exists, drive the real cli.main with only `parse` wired
-# (plus a no-op callback so that `parse` stays a sub-command, as in the full CLI).
-_DRIVER = (
-    "import readerscope.commands as c; c.COMMAND_MODULES = ('parse',);"
-    "import readerscope.cli as cli; cli.app.callback()(lambda: None); cli.main()"
-)
-
-
 def run_cli(*args: str | Path) -> subprocess.CompletedProcess:
-    head = ["-m", "readerscope"] if _ALL_COMMANDS else ["-c", _DRIVER]
     return subprocess.run(
-        [sys.executable, *head, "parse", *map(str, args)],
+        [sys.executable, "-m", "readerscope", "parse", *map(str, args)],
         capture_output=True, text=True, timeout=120, cwd=ROOT,
     )
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from readerscope.analysis.embeddings import EmbeddingConfig
-from readerscope.analysis.replies import METHODS, ReplyConfig, add_replies, method_table
-from readerscope.analysis.reply_eval import predicted_edges
+from readerscope.analysis.embeddings.cache import EmbeddingConfig
+from readerscope.analysis.replies.inference import METHODS, ReplyConfig, add_replies, method_table
+from readerscope.analysis.replies.evaluation import predicted_edges
 from readerscope.comments.schema import COMMENT_SCHEMA, comment_id, conform
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -8,9 +8,9 @@ the reference is analysis/resources/reference_coding.csv (first coder).
 from __future__ import annotations
 
 import pytest
-from readerscope.analysis import reply_eval
-from readerscope.analysis.embeddings import EmbeddingConfig
-from readerscope.analysis.replies import ReplyConfig, add_replies
+from readerscope.analysis.replies import evaluation as reply_eval
+from readerscope.analysis.embeddings.cache import EmbeddingConfig
+from readerscope.analysis.replies.inference import ReplyConfig, add_replies
 from readerscope.comments import read_thread
 
 SEED_HEADLINE = "Threatened by Trump tariffs, Japan walks delicate tightrope between U.S. and China"

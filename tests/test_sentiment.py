@@ -7,7 +7,7 @@ from functools import cache
 
 import polars as pl
 import pytest
-from readerscope.analysis.sentiment import (
+from readerscope.analysis.sentiment.vader import (
     SentimentConfig,
     add_sentiment,
     is_bounded,

@@ -12,16 +12,16 @@ from functools import cache
 
 import polars as pl
 import pytest
-from readerscope.analysis import validation as v
-from readerscope.analysis.embeddings import EmbeddingConfig
-from readerscope.analysis.stance import StanceConfig, add_stance
-from readerscope.analysis.stance_supervised import (
+from readerscope.analysis.stance import validation as v
+from readerscope.analysis.embeddings.cache import EmbeddingConfig
+from readerscope.analysis.stance.rules import StanceConfig, add_stance
+from readerscope.analysis.stance.supervised import (
     SupervisedConfig,
     cross_validate_stance,
     predict_stance,
     train_stance,
 )
-from readerscope.analysis.targets import load_targets
+from readerscope.analysis.stance.targets import load_targets
 from readerscope.comments import read_thread
 
 # Documented in docs/stance.md (rounded down).

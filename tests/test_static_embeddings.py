@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from readerscope.analysis.embeddings import (
+from readerscope.analysis.embeddings.cache import (
     BACKENDS,
     EmbeddingCache,
     EmbeddingConfig,
@@ -116,7 +116,7 @@ def test_many_small_writes_are_compacted_and_still_found(tmp_path):
     assert len(cache.shards()) < EmbeddingCache.COMPACT_AT
     queries = [f"w{i}" for i in range(n)]
     # A fresh process view (no in-memory index) reads the compacted shards the same way.
-    from readerscope.analysis import embeddings as emb_module
+    from readerscope.analysis.embeddings import cache as emb_module
 
     emb_module._INDEXES.clear()
     found, vecs = EmbeddingCache(tmp_path, "model-z").lookup(text_keys("model-z", queries))

@@ -16,9 +16,9 @@ import typer
 from sample_analysis import sample_result
 from typer.testing import CliRunner
 
-from readerscope.commands import figures as figures_cmd
-from readerscope.commands import summary as summary_cmd
-from readerscope.commands.summary import summarize
+from readerscope.cli import figures as figures_cmd
+from readerscope.cli import summary as summary_cmd
+from readerscope.cli.summary import summarize
 
 
 @pytest.fixture(scope="module")

@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import pytest
-from readerscope.analysis import embeddings as E
-from readerscope.analysis.embeddings import EmbeddingConfig
-from readerscope.analysis.topics import (
+from readerscope.analysis.embeddings import cache as E
+from readerscope.analysis.embeddings.cache import EmbeddingConfig
+from readerscope.analysis.topics.model import (
     OUTLIER,
     TopicConfig,
     _clean,
@@ -143,8 +143,8 @@ def test_second_run_does_not_embed_again(seed, tmp_path):
 _SCRIPT = textwrap.dedent(
     """
     import sys
-    from readerscope.analysis.embeddings import EmbeddingConfig
-    from readerscope.analysis.topics import TopicConfig, add_topics
+    from readerscope.analysis.embeddings.cache import EmbeddingConfig
+    from readerscope.analysis.topics.model import TopicConfig, add_topics
     from readerscope.comments import read_thread
 
     out, table = add_topics(read_thread().comments,

@@ -7,9 +7,9 @@ from functools import cache
 
 import polars as pl
 import pytest
-from readerscope.analysis import validation as v
-from readerscope.analysis.stance import StanceConfig, add_stance
-from readerscope.analysis.targets import load_targets
+from readerscope.analysis.stance import validation as v
+from readerscope.analysis.stance.rules import StanceConfig, add_stance
+from readerscope.analysis.stance.targets import load_targets
 from readerscope.comments import InputError, read_thread
 from typer.testing import CliRunner
 

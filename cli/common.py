@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
-    from readerscope.analysis.config import AnalysisConfig
-    from readerscope.comments import Corpus
+    from ..analysis.config import AnalysisConfig
+    from ..comments import Corpus
 
 ThreadsArg = Annotated[
     list[Path] | None,
@@ -37,7 +37,7 @@ JobsOpt = Annotated[
 
 def load_corpus(threads: list[Path] | None, fmt: str | None) -> Corpus:
     """The built-in sample when no THREADS are given, else every thread named."""
-    from readerscope.comments import Corpus, read_corpus, read_thread
+    from ..comments import Corpus, read_corpus, read_thread
 
     if not threads:
         return Corpus.from_threads([read_thread(None, format=fmt)])
@@ -52,16 +52,16 @@ def make_config(
     topics: bool | None = None,
 ) -> AnalysisConfig:
     """Configuration from the TOML file, then the command-line flags on top."""
-    from readerscope.analysis.config import load_config
+    from ..analysis.config import load_config
 
     if path is not None and not path.is_file():
-        from readerscope.comments import InputError
+        from ..comments import InputError
 
         raise InputError(path, "configuration file not found")
     try:
         cfg = load_config(path)
     except (ValueError, TypeError) as err:
-        from readerscope.comments import InputError
+        from ..comments import InputError
 
         raise InputError(path or "config", str(err)) from None
     run = cfg.run

@@ -16,7 +16,7 @@ from typing import Annotated
 
 import typer
 
-from readerscope.commands.common import ConfigOpt, FormatOpt, ThreadsArg, load_corpus, make_config
+from .common import ConfigOpt, FormatOpt, ThreadsArg, load_corpus, make_config
 
 
 def _print_table(title: str, df) -> None:
@@ -54,16 +54,16 @@ def codebook_command(
     """Export a stance coding sheet for THREADS, or score filled sheets against the method."""
     import polars as pl
 
-    from readerscope.analysis import validation as v
-    from readerscope.analysis.stance import add_stance
-    from readerscope.analysis.targets import load_targets
+    from ..analysis.stance import validation as v
+    from ..analysis.stance.rules import add_stance
+    from ..analysis.stance.targets import load_targets
 
     corpus = load_corpus(threads, fmt)
     cfg = make_config(config)
     try:
         targets = load_targets(cfg.stance.targets_path)
     except ValueError as err:
-        from readerscope.comments import InputError
+        from ..comments import InputError
 
         raise InputError(cfg.stance.targets_path or "targets", str(err)) from None
     comments = corpus.comments
@@ -79,7 +79,7 @@ def codebook_command(
     codings = [v.read_coding(p, targets, comments) for p in score]
     for coding, path in zip(codings, score, strict=True):
         if all(coding[f"stance_{t.key}"].null_count() == coding.height for t in targets):
-            from readerscope.comments import InputError
+            from ..comments import InputError
 
             raise InputError(path, "no coded cells: fill the stance_<target> columns first")
     tables = [
@@ -90,7 +90,7 @@ def codebook_command(
     if len(codings) > 1:
         _print_table("Inter-coder agreement", v.inter_coder(codings, targets))
     if supervised:
-        from readerscope.analysis.stance_supervised import (
+        from ..analysis.stance.supervised import (
             SupervisedConfig,
             cross_validate_stance,
         )

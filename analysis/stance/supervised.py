@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-from .embeddings import EmbeddingConfig, embed
-from .sentiment import split_sentences
-from .stance import LABELS, StanceConfig, add_stance, own_lines
+from ..embeddings import EmbeddingConfig, embed
+from ..sentiment.vader import split_sentences
+from .rules import LABELS, StanceConfig, add_stance, own_lines
 from .targets import Target, load_targets
 from .validation import agreement_table
 

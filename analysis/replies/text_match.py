@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from .stop_words import ENGLISH_STOP_WORDS
+from ..text.stop_words import ENGLISH_STOP_WORDS
 
 _APOSTROPHES = re.compile(r"['’‘`´]")
 _TOKEN = re.compile(r"[a-z0-9]+")

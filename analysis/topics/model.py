@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-from .embeddings import EmbeddingConfig, embed
+from ..embeddings import EmbeddingConfig, embed
 
 OUTLIER = -1
 OUTLIER_LABEL = "outliers"

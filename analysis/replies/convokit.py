@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from readerscope.comments.schema import ARTICLE
+from ...comments.schema import ARTICLE
 
 ARTICLE_SPEAKER = "[article]"
 ANONYMOUS_SPEAKER = "[anonymous]"

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from readerscope.commands.common import (
+from .common import (
     ConfigOpt,
     EmbeddingOpt,
     FormatOpt,
@@ -27,7 +27,7 @@ from readerscope.commands.common import (
 if TYPE_CHECKING:
     import polars as pl
 
-    from readerscope.analysis.pipeline import AnalysisResult
+    from ..analysis.pipeline import AnalysisResult
 
 STANCES = ("against", "neutral", "favor", "none")
 NEUTRAL_BAND = 0.05  # VADER's conventional neutral band for compound scores
@@ -257,7 +257,7 @@ def summary_command(
     topics: Annotated[bool, typer.Option(help="Cluster topics (the slowest step).")] = True,
 ) -> None:
     """Summarise THREADS (none: the built-in sample): stance, sentiment, topics, replies, users."""
-    from readerscope.analysis.pipeline import analyze
+    from ..analysis.pipeline import analyze
 
     with stderr_progress() as say:
         say("reading")

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import networkx as nx
 import polars as pl
-from readerscope.comments.schema import ARTICLE
+from ...comments.schema import ARTICLE
 
 from .conversation import STANCE_PREFIX, stance_columns
 

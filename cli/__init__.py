@@ -1,7 +1,9 @@
 """The ``readerscope`` command: parse, analyze, summary, figures, codebook.
 
-Each command lives in its own module (``readerscope/commands/``) and is registered
-here. Unusable input ends with one line on stderr and exit code 2, never a traceback.
+Each command lives in its own module of this folder and is registered here. The
+commands only parse options and render; the work is done by functions of comments/,
+analysis/ and figures/ that return data. Unusable input ends with one line on stderr
+and exit code 2, never a traceback.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import sys
 
 import typer
 
-from readerscope.commands import register_all
+from . import analyze, codebook, figures, parse, summary
 
 app = typer.Typer(
     name="readerscope",
@@ -19,12 +21,13 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-register_all(app)
+for _command in (parse, analyze, summary, figures, codebook):
+    _command.register(app)
 
 
 def main() -> None:
     """Console entry point."""
-    from readerscope.comments.errors import InputError
+    from ..comments.errors import InputError
 
     try:
         app()

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import polars as pl
 
-from .browser import parse_browser_copy, parse_browser_copy_full
+from .browser_copy import parse_browser_copy, parse_browser_copy_full
 from .detect import (
     BROWSER_COPY,
     BROWSER_COPY_FULL,
@@ -29,7 +29,7 @@ from .detect import (
 )
 from .errors import InputError, ParseWarning
 from .page import PageInfo
-from .reader import parse_reader_view
+from .reader_view import parse_reader_view
 from .records import RawComment, to_frame
 from .schema import comment_id
 from .tables import load_frame, map_table

@@ -40,10 +40,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
-from readerscope.comments.schema import ARTICLE
+from ...comments.schema import ARTICLE
 
-from .embeddings import EmbeddingConfig, embed
-from .reply_text import (
+from ..embeddings import EmbeddingConfig, embed
+from .text_match import (
     STOP_WORDS,
     bigrams,
     candidate_segments,

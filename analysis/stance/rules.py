@@ -38,7 +38,7 @@ from pathlib import Path
 
 import polars as pl
 
-from .sentiment import split_sentences
+from ..sentiment.vader import split_sentences
 from .targets import Target, load_targets
 
 DEFAULT_LEXICON = Path(__file__).parent / "resources" / "stance_lexicon.toml"
@@ -478,7 +478,7 @@ def _score_clause(
     if config.vader_weight and not covered:
         cand = {local[i].target for i in range(len(local)) if i not in addressed}
         if len(cand) == 1:
-            from .sentiment import score_text
+            from ..sentiment.vader import score_text
 
             compound = score_text(clause)["compound"]
             i = next(j for j in range(len(local)) if j not in addressed)

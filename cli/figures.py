@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from readerscope.commands.common import (
+from .common import (
     ConfigOpt,
     EmbeddingOpt,
     JobsOpt,
@@ -28,7 +28,7 @@ from readerscope.commands.common import (
 if TYPE_CHECKING:
     import polars as pl
 
-    from readerscope.comments import Corpus
+    from ..comments import Corpus
 
 
 def input_hashes(corpus: Corpus) -> list[dict[str, str | None]]:
@@ -65,7 +65,7 @@ def article_table(corpus: Corpus, sample: bool, article_files: list[Path] | None
     own article (when the input holds it), plus any ``--articles`` files."""
     import polars as pl
 
-    from readerscope.comments.articles import load_sample_articles
+    from ..comments.articles import load_sample_articles
 
     schema = {c: pl.String for c in ("article_id", "outlet", "source_file", "provenance", "text")}
     parts = []
@@ -86,13 +86,13 @@ def article_table(corpus: Corpus, sample: bool, article_files: list[Path] | None
         parts.append(pl.DataFrame(rows, schema=schema))
     for path in article_files or []:
         if not path.is_file():
-            from readerscope.comments import InputError
+            from ..comments import InputError
 
             raise InputError(path, "article file not found")
         try:
             text = path.read_text(encoding="utf-8")
         except UnicodeDecodeError:
-            from readerscope.comments import InputError
+            from ..comments import InputError
 
             raise InputError(path, "article file is not UTF-8 text") from None
         row = {
@@ -129,11 +129,11 @@ def figures_command(
     jobs: JobsOpt = 1,
 ) -> None:
     """Write all figures for THREADS (none: the built-in sample) into OUT with data + manifest."""
-    from readerscope.analysis.config import config_to_dict
-    from readerscope.analysis.pipeline import analyze
-    from readerscope.figures import FIGURE_NAMES, FigureInputs, parse_formats, render_figures
-    from readerscope.figures.common import PlotTarget
-    from readerscope.figures.framing import score_article_paragraphs
+    from ..analysis.config import config_to_dict
+    from ..analysis.pipeline import analyze
+    from ..figures import FIGURE_NAMES, FigureInputs, parse_formats, render_figures
+    from ..figures.common import PlotTarget
+    from ..figures.framing import score_article_paragraphs
 
     try:
         fmts = parse_formats(formats)
@@ -146,7 +146,7 @@ def figures_command(
     if out.exists() and not out.is_dir():
         fail(f"{out}: exists and is not a directory")
 
-    from readerscope.comments.articles import article_paragraphs
+    from ..comments.articles import article_paragraphs
 
     with stderr_progress() as say:
         say("reading")

@@ -323,7 +323,7 @@ def embed(texts: Sequence[str], config: EmbeddingConfig | None = None) -> np.nda
     config = config or EmbeddingConfig()
     backend = resolve_backend(config, len(texts))
     if backend not in BACKENDS and backend == "static":
-        from . import static_embeddings  # noqa: F401  (registers the 'static' backend)
+        from . import static  # noqa: F401  (registers the 'static' backend)
     if backend not in BACKENDS and backend == "minilm-numpy":
         from . import minilm_numpy  # noqa: F401  (registers the 'minilm-numpy' backend)
     if backend not in BACKENDS:

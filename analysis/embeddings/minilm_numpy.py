@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .embeddings import EmbeddingConfig, minilm_path, register_backend
+from .cache import EmbeddingConfig, minilm_path, register_backend
 
 MAX_CHUNK_TOKENS = 8192
 """Real tokens per forward pass: bounds memory (the FFN activation is tokens x 1536)."""

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .embeddings import EmbeddingConfig, minilm_path, register_backend
+from .cache import EmbeddingConfig, minilm_path, register_backend
 
 PCA_DIMS = 256
 """Output dimension (model2vec's default); MiniLM's is 384."""

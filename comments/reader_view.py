@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .browser import comment_section
+from .browser_copy import comment_section
 from .page import PageInfo, cut_footer
 from .patterns import VOTE_LINE
 from .quotes import split_quotes

@@ -34,7 +34,7 @@ def parse(
     ] = None,
 ) -> None:
     """Parse a comment thread into the comment table and print a one-line report."""
-    from readerscope.comments import ParseWarning, read_thread, write_table
+    from ..comments import ParseWarning, read_thread, write_table
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ParseWarning)  # the report line carries them

@@ -14,15 +14,15 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
-from readerscope.comments.errors import InputError
+from ...comments.errors import InputError
 
-from .sentiment import score_text, split_sentences
-from .stance import LABELS
+from ..sentiment.vader import score_text, split_sentences
+from .rules import LABELS
 from .targets import Target, load_targets
 
-REFERENCE_CODING = Path(__file__).parent / "resources" / "reference_coding.csv"
-SECOND_CODING = Path(__file__).parent / "resources" / "second_coding.csv"
-GUIDELINES = Path(__file__).parent / "resources" / "coding_guidelines.md"
+REFERENCE_CODING = Path(__file__).parent.parent / "resources" / "reference_coding.csv"
+SECOND_CODING = Path(__file__).parent.parent / "resources" / "second_coding.csv"
+GUIDELINES = Path(__file__).parent.parent / "resources" / "coding_guidelines.md"
 
 _SYNONYMS = {
     "favour": "favor",
@@ -327,7 +327,7 @@ def ablation(
     exclusion, clause scope) turned off in turn, plus the full method first."""
     import dataclasses
 
-    from .stance import StanceConfig, add_stance
+    from .rules import StanceConfig, add_stance
 
     config = config or StanceConfig()
     targets = load_targets(config.targets_path)
@@ -351,9 +351,9 @@ def seed_report(supervised: bool = False) -> dict[str, pl.DataFrame]:
     comments, 1000 resamples, seed 0), and with ``supervised``
     'supervised' (leave-one-out, with and without embeddings).
     """
-    from readerscope.comments import read_thread
+    from ...comments import read_thread
 
-    from .stance import StanceConfig, add_stance
+    from .rules import StanceConfig, add_stance
 
     thread = read_thread()
     comments = thread.comments
@@ -394,7 +394,7 @@ def seed_report(supervised: bool = False) -> dict[str, pl.DataFrame]:
         intervals.append({"model": name, "favg_low": lo, "favg_high": hi})
     report["favg_95ci"] = pl.DataFrame(intervals)
     if supervised:
-        from .stance_supervised import SupervisedConfig, cross_validate_stance
+        from .supervised import SupervisedConfig, cross_validate_stance
 
         tables = []
         for name, cfg in [

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from readerscope.commands.common import (
+from .common import (
     ConfigOpt,
     EmbeddingOpt,
     FormatOpt,
@@ -35,8 +35,8 @@ def analyze_command(
     Beside OUT it writes the thread, topic, sentence, conversation, user and network tables,
     reply/discourse networks (GraphML, GEXF) and a manifest (inputs, versions, config, seeds).
     """
-    from readerscope.analysis.outputs import write_result
-    from readerscope.analysis.pipeline import analyze
+    from ..analysis.outputs import write_result
+    from ..analysis.pipeline import analyze
 
     corpus = load_corpus(threads, fmt)
     cfg = make_config(config, embeddings=embeddings, jobs=jobs, topics=topics)

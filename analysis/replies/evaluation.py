@@ -14,12 +14,12 @@ from pathlib import Path
 import krippendorff
 import numpy as np
 import polars as pl
-from readerscope.comments.schema import ARTICLE
+from ...comments.schema import ARTICLE
 
 Edges = dict[int, str]
 """position -> target ('<position>' of an earlier comment, or 'article')."""
 
-RESOURCES = Path(__file__).parent / "resources"
+RESOURCES = Path(__file__).parent.parent / "resources"
 REFERENCE_CODING = RESOURCES / "reference_coding.csv"
 SECOND_CODING = RESOURCES / "second_coding.csv"
 

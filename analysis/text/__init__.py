@@ -1,0 +1,1 @@
+"""Language helpers shared by several stages (stop words, sentences)."""
