@@ -6,12 +6,11 @@ import json
 from pathlib import Path
 
 from ..comments import Corpus, write_table
-
 from .config import config_to_dict
+from .pipeline import AnalysisResult
 from .replies.conversation import conversation_table, user_table
 from .replies.convokit import write_convokit
 from .replies.networks import build_networks, write_networks
-from .pipeline import AnalysisResult
 from .topics.model import topics_by_stance
 
 

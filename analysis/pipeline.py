@@ -12,8 +12,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import polars as pl
-from ..comments import Corpus
 
+from ..comments import Corpus
 from .config import AnalysisConfig
 from .sentiment.vader import SentimentConfig, add_sentiment
 from .stance.rules import StanceConfig, add_stance

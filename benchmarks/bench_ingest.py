@@ -32,8 +32,10 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--comments", type=int, default=2000)
     args = ap.parse_args()
-    rows = [json.loads(x) for x in
-            (ROOT / "tests/fixtures/seed_750057_expected.jsonl").read_text().splitlines()]
+    rows = [
+        json.loads(x)
+        for x in (ROOT / "tests/fixtures/seed_750057_expected.jsonl").read_text().splitlines()
+    ]
     rng = random.Random(0)
     with tempfile.TemporaryDirectory() as tmp:
         d = Path(tmp)
@@ -48,16 +50,22 @@ def main() -> None:
 
         _timed("10 MB single line, no comments", bad)
         (d / "big_comment.txt").write_text(
-            "1 Comments\nLogin to comment\nbob\n" + "blah " * 2_000_000 + "\n", encoding="utf-8")
-        _timed("10 MB single line inside a comment",
-               lambda: read_thread(d / "big_comment.txt").comments.height)
+            "1 Comments\nLogin to comment\nbob\n" + "blah " * 2_000_000 + "\n", encoding="utf-8"
+        )
+        _timed(
+            "10 MB single line inside a comment",
+            lambda: read_thread(d / "big_comment.txt").comments.height,
+        )
         chosen = [rng.choice(rows) for _ in range(args.comments)]
         body = "\n".join(f"{r['user']}\n{r['text']}" for r in chosen)
-        (d / "big.txt").write_text(f"{len(chosen)} Comments\nLogin to comment\n{body}\n",
-                                   encoding="utf-8")
+        (d / "big.txt").write_text(
+            f"{len(chosen)} Comments\nLogin to comment\n{body}\n", encoding="utf-8"
+        )
         lines = body.count("\n") + 1
-        _timed(f"plain copy, {len(chosen)} comments / {lines} lines",
-               lambda: read_thread(d / "big.txt").report()[-60:])
+        _timed(
+            f"plain copy, {len(chosen)} comments / {lines} lines",
+            lambda: read_thread(d / "big.txt").report()[-60:],
+        )
 
 
 if __name__ == "__main__":

@@ -32,8 +32,18 @@ from readerscope.comments.names import split_names
 
 ROOT = Path(__file__).parents[1]
 FIX = ROOT / "tests" / "fixtures"
-NAMES = ["Tokyo Guy", "Yubaba", "ClippetyClop", "Kazuo N", "rainyday_77", "OsakaBen", "Jimizo",
-         "snowymountain", "Aly Rustom", "2020hindsight"]
+NAMES = [
+    "Tokyo Guy",
+    "Yubaba",
+    "ClippetyClop",
+    "Kazuo N",
+    "rainyday_77",
+    "OsakaBen",
+    "Jimizo",
+    "snowymountain",
+    "Aly Rustom",
+    "2020hindsight",
+]
 
 
 def seed_comments() -> list[tuple[str, list[str]]]:
@@ -45,8 +55,9 @@ def fixture_comments() -> list[tuple[str, list[str]]]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ParseWarning)
         out = []
-        for i, name in enumerate(("browser_copy_full.txt", "reader_view_kyodo.txt",
-                                  "reader_view_excerpt.txt")):
+        for i, name in enumerate(
+            ("browser_copy_full.txt", "reader_view_kyodo.txt", "reader_view_excerpt.txt")
+        ):
             t = read_thread(FIX / name)
             for j, (user, text) in enumerate(t.comments.select("user", "text").rows()):
                 if text:
@@ -54,8 +65,18 @@ def fixture_comments() -> list[tuple[str, list[str]]]:
         return out
 
 
-SHORT_TEXT = ["Exactly", "Agreed", "Nope", "LOL", "So sad", "Well said", "Indeed", "Typical",
-              "Sure", "Why"]
+SHORT_TEXT = [
+    "Exactly",
+    "Agreed",
+    "Nope",
+    "LOL",
+    "So sad",
+    "Well said",
+    "Indeed",
+    "Typical",
+    "Sure",
+    "Why",
+]
 
 
 def evaluate(
@@ -68,7 +89,8 @@ def evaluate(
         if hard:
             chosen = [
                 (u, [*t[: (k := rng.randint(0, len(t)))], rng.choice(SHORT_TEXT), *t[k:]])
-                if rng.random() < hard else (u, t)
+                if rng.random() < hard
+                else (u, t)
                 for u, t in chosen
             ]
         lines, truth = [], set()
@@ -97,13 +119,18 @@ def main() -> None:
     ap.add_argument("--trials", type=int, default=300)
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
-    runs = (("seed (in-sample)", seed_comments(), 0.0), ("fixtures", fixture_comments(), 0.0),
-            ("seed + short lines", seed_comments(), 0.3))
+    runs = (
+        ("seed (in-sample)", seed_comments(), 0.0),
+        ("fixtures", fixture_comments(), 0.0),
+        ("seed + short lines", seed_comments(), 0.3),
+    )
     for label, pool, hard in runs:
         res = evaluate(pool, args.trials, random.Random(args.seed), hard)
         for mode, r in res.items():
-            print(f"{label:19s} {mode:9s} exact threads {r['exact_threads']:.3f}  "
-                  f"name P {r['name_precision']:.3f}  R {r['name_recall']:.3f}")
+            print(
+                f"{label:19s} {mode:9s} exact threads {r['exact_threads']:.3f}  "
+                f"name P {r['name_precision']:.3f}  R {r['name_recall']:.3f}"
+            )
 
 
 if __name__ == "__main__":

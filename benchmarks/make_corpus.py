@@ -132,8 +132,26 @@ THEMES: dict[str, list[str]] = {
 
 OPENERS = ["", "", "", "Agreed. ", "Nonsense. ", "Exactly. ", "Well, ", "Sadly, ", "LOL. "]
 NAME_PARTS = [
-    "Sakura", "Ken", "tokyo", "Osaka", "bob", "Yama", "kyoto", "Neko", "Riku", "Hana",
-    "samurai", "Gaijin", "nihon", "Taro", "Mika", "Fuji", "Shin", "ronin", "Kaze", "Sora",
+    "Sakura",
+    "Ken",
+    "tokyo",
+    "Osaka",
+    "bob",
+    "Yama",
+    "kyoto",
+    "Neko",
+    "Riku",
+    "Hana",
+    "samurai",
+    "Gaijin",
+    "nihon",
+    "Taro",
+    "Mika",
+    "Fuji",
+    "Shin",
+    "ronin",
+    "Kaze",
+    "Sora",
 ]
 TITLES = [
     "Japan and China agree to resume {X} talks",
@@ -143,8 +161,20 @@ TITLES = [
     "Ishiba meets Xi on sidelines of summit over {X}",
 ]
 TITLE_X = ["trade", "seafood", "security", "cars", "yen", "tourism", "rice", "defence"]
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December"]
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 ARTICLE = (
     "Officials from both governments met this week to discuss the issue, according to "
     "reports. The talks follow months of tension over tariffs, security and trade. "

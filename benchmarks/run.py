@@ -152,9 +152,7 @@ def child_readerscope(args: argparse.Namespace) -> dict:
     texts_path = Path(args.texts)
     df.select("text").write_parquet(texts_path)  # for the baseline children (not timed)
     batch = args.batch_size
-    df = timer.run(
-        "sentiment", map_batches, df, add_sentiment, (SentimentConfig(),), batch, n_jobs
-    )
+    df = timer.run("sentiment", map_batches, df, add_sentiment, (SentimentConfig(),), batch, n_jobs)
     df = timer.run("stance", map_batches, df, add_stance, (StanceConfig(),), batch, n_jobs)
     cache_dir = tempfile.mkdtemp(prefix="rs-bench-emb-")
     emb_cfg = EmbeddingConfig(backend=args.backend, cache_dir=cache_dir)
@@ -387,18 +385,33 @@ def write_report(results: Path, sizes: list[str]) -> Path:
         elif part.exists():
             stages = json.loads(part.read_text())["stages"]
             rows = [f"| {r['stage']} | {r['seconds']:,.2f} | {_mem(r)} |" for r in stages]
-            sections.append("\n".join([
-                f"### {label}: run did not finish; stages completed so far", "",
-                "| stage | readerscope s | peak RSS main / worker / all MB |", "|---|---:|---:|",
-                *rows, ""]))
+            sections.append(
+                "\n".join(
+                    [
+                        f"### {label}: run did not finish; stages completed so far",
+                        "",
+                        "| stage | readerscope s | peak RSS main / worker / all MB |",
+                        "|---|---:|---:|",
+                        *rows,
+                        "",
+                    ]
+                )
+            )
         else:
             sections.append(f"### {label}: not run\n")
-    head = ["# readerscope scale benchmark", "", f"Machine: {machine()}; runs started "
-            + ", ".join(w for w in when if w), ""]
+    head = [
+        "# readerscope scale benchmark",
+        "",
+        f"Machine: {machine()}; runs started " + ", ".join(w for w in when if w),
+        "",
+    ]
     if summary:
         ok = "ok" if summary.get("returncode") == 0 else f"FAILED rc={summary.get('returncode')}"
-        head += [f"Cold `python -m readerscope summary` on the sample thread: "
-                 f"{summary.get('seconds', 'n/a')} s ({ok}; target < 5 s).", ""]
+        head += [
+            f"Cold `python -m readerscope summary` on the sample thread: "
+            f"{summary.get('seconds', 'n/a')} s ({ok}; target < 5 s).",
+            "",
+        ]
     out = results / "results.md"
     out.write_text("\n".join(head + sections))
     return out
@@ -470,9 +483,18 @@ def main() -> None:
         res["readerscope"] = spawn(
             "readerscope",
             [
-                "--corpus", str(corpus), "--texts", str(texts), "--workdir", str(work),
-                "--backend", args.backend, "--fit-sample-size", str(args.fit_sample_size),
-                "--partial", str(args.results / f"{label}.partial.json"),
+                "--corpus",
+                str(corpus),
+                "--texts",
+                str(texts),
+                "--workdir",
+                str(work),
+                "--backend",
+                args.backend,
+                "--fit-sample-size",
+                str(args.fit_sample_size),
+                "--partial",
+                str(args.results / f"{label}.partial.json"),
                 *common,
             ],
         )
@@ -490,12 +512,19 @@ def main() -> None:
         sections.append(table(label, res))
         print(sections[-1], flush=True)
         shutil.rmtree(work, ignore_errors=True)
-    head = [f"# readerscope scale benchmark ({time.strftime('%F %H:%M UTC', time.gmtime())})",
-            "", f"Machine: {machine()}", ""]
+    head = [
+        f"# readerscope scale benchmark ({time.strftime('%F %H:%M UTC', time.gmtime())})",
+        "",
+        f"Machine: {machine()}",
+        "",
+    ]
     if summary:
         ok = "ok" if summary.get("returncode") == 0 else f"FAILED rc={summary.get('returncode')}"
-        head += [f"Cold `python -m readerscope summary` on the sample thread: "
-                 f"{summary.get('seconds', 'n/a')} s ({ok}; target < 5 s).", ""]
+        head += [
+            f"Cold `python -m readerscope summary` on the sample thread: "
+            f"{summary.get('seconds', 'n/a')} s ({ok}; target < 5 s).",
+            "",
+        ]
     md = "\n".join(head + sections)
     tag = args.sizes.replace(",", "_")
     name = "results.md" if args.sizes == "10k,100k,1M" else f"results-{tag}.md"

@@ -36,8 +36,12 @@ TABLE_SHAPES = (TABLE_CSV, TABLE_JSONL, TABLE_PARQUET)
 SHAPES = TEXT_SHAPES + TABLE_SHAPES
 """Every shape ``--format`` accepts."""
 
-TABLE_EXTENSIONS = {".csv": TABLE_CSV, ".jsonl": TABLE_JSONL, ".ndjson": TABLE_JSONL,
-                    ".parquet": TABLE_PARQUET}
+TABLE_EXTENSIONS = {
+    ".csv": TABLE_CSV,
+    ".jsonl": TABLE_JSONL,
+    ".ndjson": TABLE_JSONL,
+    ".parquet": TABLE_PARQUET,
+}
 
 _HEADER_CELL = re.compile(r"^[a-z_][a-z0-9_ ]{0,39}$")
 _TEXT_COLUMNS = frozenset({"text", "body", "comment", "content", "message", "comment_text"})

@@ -32,8 +32,10 @@ def _lists_to_json(df: pl.DataFrame) -> pl.DataFrame:
     exprs = []
     for name, dtype in df.schema.items():
         if isinstance(dtype, pl.List | pl.Array | pl.Struct):
-            values = [None if v is None else json.dumps(_plain(v), ensure_ascii=False)
-                      for v in df[name].to_list()]
+            values = [
+                None if v is None else json.dumps(_plain(v), ensure_ascii=False)
+                for v in df[name].to_list()
+            ]
             exprs.append(pl.Series(name, values, dtype=pl.String))
         else:
             exprs.append(df[name])

@@ -41,7 +41,6 @@ _FUNCTION_WORD_TEXT = (
 _FUNCTION_WORDS = frozenset(_FUNCTION_WORD_TEXT.split())
 
 
-
 @lru_cache(maxsize=1)
 def common_words() -> frozenset[str]:
     """Everyday words that make a one-word line read as text ('Agreed', 'Sad', 'Yes').

@@ -53,9 +53,7 @@ def parse_header(lines: Sequence[str], info: PageInfo) -> None:
                 info.published = line
             continue
         rest.append(line)
-    if rest and len(rest[0].split()) <= 2 and len(rest) > 1 and not rest[1].endswith(
-        _SENTENCE_END
-    ):
+    if rest and len(rest[0].split()) <= 2 and len(rest) > 1 and not rest[1].endswith(_SENTENCE_END):
         rest = rest[1:]  # section name ('Politics', 'National')
     if rest and len(rest[0]) < 200 and not rest[0].endswith(_SENTENCE_END):
         info.title = rest[0]

@@ -175,10 +175,13 @@ def _map_replies(df: pl.DataFrame, reply_col: str, tid: str, info: PageInfo) -> 
     if "reply_method" in df.columns and "reply_confidence" in df.columns:
         given_m = df["reply_method"].cast(pl.String).to_list()
         given_c = df["reply_confidence"].cast(pl.Float64, strict=False).to_list()
-        method = [None if t is None else (m or "given") for t, m in zip(targets, given_m,
-                                                                        strict=True)]
-        conf = [None if t is None else (1.0 if c is None else c) for t, c in zip(targets, given_c,
-                                                                                 strict=True)]
+        method = [
+            None if t is None else (m or "given") for t, m in zip(targets, given_m, strict=True)
+        ]
+        conf = [
+            None if t is None else (1.0 if c is None else c)
+            for t, c in zip(targets, given_c, strict=True)
+        ]
     return {
         "reply_to": pl.Series(targets, dtype=pl.String),
         "reply_method": pl.Series(method, dtype=pl.String),

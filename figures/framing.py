@@ -32,7 +32,7 @@ def score_article_paragraphs(
     Each paragraph gets its own thread id so the stage's quotation filter (which drops
     lines repeating earlier comments of the same thread) never removes article prose.
     """
-    from readerscope.analysis.stance import add_stance
+    from ..analysis.stance.rules import add_stance
 
     units = paragraphs.with_columns(
         (pl.col("article_id") + "-p" + pl.col("paragraph").cast(pl.String)).alias("thread_id")

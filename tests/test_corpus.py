@@ -122,9 +122,8 @@ def test_summary_command_reads_a_directory_as_a_corpus(corpus_dir, tmp_path, mon
     """The CLI takes a directory: every thread is listed and counted."""
     import json
 
-    from typer.testing import CliRunner
-
     from readerscope.cli import app
+    from typer.testing import CliRunner
 
     monkeypatch.chdir(tmp_path)  # the embedding cache goes to the temporary directory
     result = CliRunner().invoke(app, ["summary", str(corpus_dir), "--json"])

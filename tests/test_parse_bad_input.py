@@ -16,10 +16,14 @@ SEED = ROOT / "comments" / "samples" / "japantoday_750057.txt"
 
 pytestmark = pytest.mark.filterwarnings("ignore::readerscope.comments.errors.ParseWarning")
 
+
 def run_cli(*args: str | Path) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "readerscope", "parse", *map(str, args)],
-        capture_output=True, text=True, timeout=120, cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
     )
 
 
@@ -29,14 +33,21 @@ def _bad_files(tmp: Path) -> dict[str, tuple[Path, str]]:
         "empty": (b"", "file is empty"),
         "blank": (b"\n \r\n\t\n", "file is empty"),
         "binary": (bytes(range(256)) * 40, "binary data"),
-        "cp1252": ("37 Comments\nLogin to comment\nJos\u00e9\nCaf\u00e9 \u201cgood\u201d\n"
-                   .encode("cp1252"), "not UTF-8 text (byte 0xe9"),
-        "shift_jis": ("37 Comments\nLogin to comment\n太郎\nこんにちは\n".encode("shift_jis"),
-                      "not UTF-8 text"),
-        "html": (b"<!DOCTYPE html>\n<html><body><p>37 Comments</p></body></html>\n",
-                 "is an HTML page"),
-        "no_comments": (b"Just an article.\nWith two paragraphs.\n",
-                        "no comment section found"),
+        "cp1252": (
+            "37 Comments\nLogin to comment\nJos\u00e9\nCaf\u00e9 \u201cgood\u201d\n".encode(
+                "cp1252"
+            ),
+            "not UTF-8 text (byte 0xe9",
+        ),
+        "shift_jis": (
+            "37 Comments\nLogin to comment\n太郎\nこんにちは\n".encode("shift_jis"),
+            "not UTF-8 text",
+        ),
+        "html": (
+            b"<!DOCTYPE html>\n<html><body><p>37 Comments</p></body></html>\n",
+            "is an HTML page",
+        ),
+        "no_comments": (b"Just an article.\nWith two paragraphs.\n", "no comment section found"),
         "one_long_line": (b"word " * 2_000_000, "no comment section found"),
     }
     out = {}
@@ -134,7 +145,8 @@ def test_cli_parse_sample_writes_each_format_deterministically(tmp_path: Path) -
         first = run_cli("-o", a)
         assert first.returncode == 0, first.stderr
         assert first.stdout.startswith(
-            "sample:japantoday_750057: 37 comments found (declared 37), shape browser-copy")
+            "sample:japantoday_750057: 37 comments found (declared 37), shape browser-copy"
+        )
         assert run_cli("-o", b).returncode == 0
         assert a.read_bytes() == b.read_bytes()
     assert pl.read_parquet(tmp_path / "a.parquet").height == 37
@@ -165,8 +177,9 @@ def test_cli_zero_comments_warns_but_succeeds(tmp_path: Path) -> None:
         ("nouser.csv", "body,likes\nhello,3\n", "no user column"),
     ],
 )
-def test_odd_tables_give_one_line_errors(tmp_path: Path, name: str, content: str,
-                                         problem: str) -> None:
+def test_odd_tables_give_one_line_errors(
+    tmp_path: Path, name: str, content: str, problem: str
+) -> None:
     path = tmp_path / name
     path.write_text(content, encoding="utf-8")
     with pytest.raises(InputError, match=re.escape(problem)) as info:
@@ -185,5 +198,4 @@ def test_header_only_csv_is_an_empty_thread(tmp_path: Path) -> None:
 def test_old_mac_cr_line_ends(tmp_path: Path) -> None:
     path = tmp_path / "cr.txt"
     path.write_bytes(SEED.read_bytes().replace(b"\n", b"\r"))
-    assert read_thread(path, thread_id="japantoday_750057").comments.equals(
-        read_thread().comments)
+    assert read_thread(path, thread_id="japantoday_750057").comments.equals(read_thread().comments)

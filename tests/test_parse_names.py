@@ -7,10 +7,16 @@ from readerscope.comments.names import name_scores, split_names
 
 def test_scores_rank_names_above_text_lines() -> None:
     names = ["deanzaZZR", "Sh1mon M4sada", "151E", "Tokyo Guy", "kurisupisu"]
-    texts = ["I don't think so!", "No, thanks.", "*we hold US treasuries",
-             "https://example.org/a", "and have some serious talk?", "Agreed"]
+    texts = [
+        "I don't think so!",
+        "No, thanks.",
+        "*we hold US treasuries",
+        "https://example.org/a",
+        "and have some serious talk?",
+        "Agreed",
+    ]
     scores = name_scores(names + texts)
-    assert min(scores[: len(names)]) > max(scores[len(names):])
+    assert min(scores[: len(names)]) > max(scores[len(names) :])
 
 
 def test_declared_count_settles_a_name_like_text_line() -> None:

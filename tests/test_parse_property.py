@@ -32,17 +32,20 @@ from readerscope.comments.patterns import (
     header_name,
 )
 
-SETTINGS = settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def structural(line: str) -> bool:
     """Lines the format reserves for structure (a comment line never looks like these)."""
     return bool(
-        count_value(line) is not None or LOGIN_LINE.match(line) or FOOTER_LINE.match(line)
-        or VOTE_LINE.match(line) or TIME_LINE.match(line) or header_name(line)
-        or COPYRIGHT_LINE.match(line) or NOTICE_LINE.match(line)
+        count_value(line) is not None
+        or LOGIN_LINE.match(line)
+        or FOOTER_LINE.match(line)
+        or VOTE_LINE.match(line)
+        or TIME_LINE.match(line)
+        or header_name(line)
+        or COPYRIGHT_LINE.match(line)
+        or NOTICE_LINE.match(line)
     )
 
 
@@ -54,8 +57,21 @@ line_st = (
     .filter(lambda s: s == s.strip() and not structural(s))
 )
 name_st = st.one_of(
-    st.sampled_from(["Tokyo Guy", "151E", "Sh1mon M4sada", "deanzaZZR", "Wasabi", "Fos",
-                     "Peter14", "Dango bong", "isabelle", "OssanAmerica", "kurisupisu"]),
+    st.sampled_from(
+        [
+            "Tokyo Guy",
+            "151E",
+            "Sh1mon M4sada",
+            "deanzaZZR",
+            "Wasabi",
+            "Fos",
+            "Peter14",
+            "Dango bong",
+            "isabelle",
+            "OssanAmerica",
+            "kurisupisu",
+        ]
+    ),
     st.from_regex(r"[A-Za-z][A-Za-z0-9_]{2,12}", fullmatch=True),
 ).filter(lambda s: not structural(s))
 
@@ -84,8 +100,9 @@ def threads(draw, with_quotes: bool) -> list[Gen]:
         if with_quotes and earlier and draw(st.booleans()):
             k = draw(st.integers(1, min(2, len(earlier))))
             g.quoted = draw(st.lists(st.sampled_from(earlier), min_size=k, max_size=k))
-            g.headers = [f"{draw(name_st)}  {draw(st.integers(1, 12)):02d}:07 am JST"
-                         for _ in range(k)]
+            g.headers = [
+                f"{draw(name_st)}  {draw(st.integers(1, 12)):02d}:07 am JST" for _ in range(k)
+            ]
         up, down = draw(st.integers(0, 50)), draw(st.integers(0, 50))
         g.score = (draw(st.sampled_from([up - down, up - down + 1])), up, down)
         out.append(g)
@@ -127,21 +144,25 @@ def test_browser_copy_conserves_every_line(comments: list[Gen], article: list[st
     assert got == Counter(body)  # each line is exactly one user or one text line
     assert t.article_text == "\n".join(article)
     # name lines are only ever split off at the start of a comment, in order
-    assert "\n".join(u + "\n" + x for u, x in df.select("user", "text").rows()) == "\n".join(
-        body)
+    assert "\n".join(u + "\n" + x for u, x in df.select("user", "text").rows()) == "\n".join(body)
 
 
 @SETTINGS
 @given(threads(with_quotes=True))
 def test_browser_copy_full_exact(comments: list[Gen]) -> None:
-    out = ["Some title here", "Body of the article.", f"{len(comments)} Comments",
-           "Login to comment"]
+    out = [
+        "Some title here",
+        "Body of the article.",
+        f"{len(comments)} Comments",
+        "Login to comment",
+    ]
     for c in comments:
         out += [c.user, "May 7  08:12 am JST", *c.headers, *c.quoted, *c.own, _vote(c)]
     out.append("Login to leave a comment")
     t = _parse("\n".join(out), "browser-copy-full", detectable=bool(comments))
-    assert t.comments.select("user", "text", "quoted_text", "score", "votes_up",
-                             "votes_down").rows() == [
+    assert t.comments.select(
+        "user", "text", "quoted_text", "score", "votes_up", "votes_down"
+    ).rows() == [
         (c.user, "\n".join(c.own), "\n".join(c.quoted) or None, *c.score) for c in comments
     ]
     assert t.warnings == (() if comments else ("thread has no comments",))
@@ -150,8 +171,18 @@ def test_browser_copy_full_exact(comments: list[Gen]) -> None:
 @SETTINGS
 @given(threads(with_quotes=True), st.booleans())
 def test_reader_view_exact_and_truncation(comments: list[Gen], cut: bool) -> None:
-    out = ["Politics", "", "A title for the story", "By Kyodo", f"{len(comments)} Comments", "",
-           "© KYODO", "", f"{len(comments)} Comments", ""]
+    out = [
+        "Politics",
+        "",
+        "A title for the story",
+        "By Kyodo",
+        f"{len(comments)} Comments",
+        "",
+        "© KYODO",
+        "",
+        f"{len(comments)} Comments",
+        "",
+    ]
     for c in comments:
         for para in [*c.headers, *c.quoted, *c.own]:
             out += [para, ""]
@@ -170,8 +201,9 @@ def test_reader_view_exact_and_truncation(comments: list[Gen], cut: bool) -> Non
     if cut and comments:
         want_votes[-1] = (None, None, None)
     assert df.select("score", "votes_up", "votes_down").rows() == want_votes
-    assert df["truncated"].to_list() == [cut and i == len(comments) - 1
-                                         for i in range(len(comments))]
+    assert df["truncated"].to_list() == [
+        cut and i == len(comments) - 1 for i in range(len(comments))
+    ]
     # conservation: every comment line lands in exactly one text or quoted_text
     want = Counter(ln for c in comments for ln in (*c.own, *c.quoted))
     assert _lines(df["text"].to_list()) + _lines(df["quoted_text"].to_list()) == want
@@ -192,8 +224,7 @@ def test_tables_exact(rows: list[tuple[str | None, str]], kind: str) -> None:
         if kind == "csv":
             df.write_csv(path)
         elif kind == "jsonl":
-            path.write_text("".join(json.dumps(r) + "\n" for r in df.to_dicts()),
-                            encoding="utf-8")
+            path.write_text("".join(json.dumps(r) + "\n" for r in df.to_dicts()), encoding="utf-8")
         else:
             df.write_parquet(path)
         with warnings.catch_warnings():

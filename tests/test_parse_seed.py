@@ -57,9 +57,14 @@ def test_tricky_lines_are_text_not_names(sample) -> None:
     """Short text lines that look like names or stand alone stay inside comments."""
     texts = "\n".join(sample.comments["text"].to_list())
     users = set(sample.comments["user"].to_list())
-    for line in ("I don't think so!", "No, thanks.", "He handed out MAGA hats.",
-                 "Delicate tightrope? Come on.", "*we hold US treasuries",
-                 "and have some serious talk?"):
+    for line in (
+        "I don't think so!",
+        "No, thanks.",
+        "He handed out MAGA hats.",
+        "Delicate tightrope? Come on.",
+        "*we hold US treasuries",
+        "and have some serious talk?",
+    ):
         assert line in texts.split("\n")
         assert line not in users
     assert {"Tokyo Guy", "Sh1mon M4sada", "151E", "Dango bong"} <= users

@@ -6,7 +6,13 @@ from functools import cache
 
 import polars as pl
 import pytest
-from readerscope.analysis.stance.rules import LABELS, StanceConfig, add_stance, own_lines, stance_columns
+from readerscope.analysis.stance.rules import (
+    LABELS,
+    StanceConfig,
+    add_stance,
+    own_lines,
+    stance_columns,
+)
 from readerscope.analysis.stance.targets import load_targets
 from readerscope.comments import read_thread
 

@@ -12,8 +12,8 @@ from functools import cache
 
 import polars as pl
 import pytest
-from readerscope.analysis.stance import validation as v
 from readerscope.analysis.embeddings.cache import EmbeddingConfig
+from readerscope.analysis.stance import validation as v
 from readerscope.analysis.stance.rules import StanceConfig, add_stance
 from readerscope.analysis.stance.supervised import (
     SupervisedConfig,

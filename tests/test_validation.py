@@ -10,10 +10,9 @@ import pytest
 from readerscope.analysis.stance import validation as v
 from readerscope.analysis.stance.rules import StanceConfig, add_stance
 from readerscope.analysis.stance.targets import load_targets
+from readerscope.cli import app
 from readerscope.comments import InputError, read_thread
 from typer.testing import CliRunner
-
-from readerscope.cli import app
 
 
 @cache

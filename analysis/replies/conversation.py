@@ -9,6 +9,7 @@ table) is treated as top-level too, so every comment gets a row.
 from __future__ import annotations
 
 import polars as pl
+
 from ...comments.schema import ARTICLE
 
 STANCE_PREFIX = "stance_"

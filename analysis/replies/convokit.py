@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+
 from ...comments.schema import ARTICLE
 
 ARTICLE_SPEAKER = "[article]"

@@ -14,6 +14,7 @@ from pathlib import Path
 import krippendorff
 import numpy as np
 import polars as pl
+
 from ...comments.schema import ARTICLE
 
 Edges = dict[int, str]

@@ -40,8 +40,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
-from ...comments.schema import ARTICLE
 
+from ...comments.schema import ARTICLE
 from ..embeddings import EmbeddingConfig, embed
 from .text_match import (
     STOP_WORDS,

@@ -25,8 +25,8 @@ from pathlib import Path
 
 import networkx as nx
 import polars as pl
-from ...comments.schema import ARTICLE
 
+from ...comments.schema import ARTICLE
 from .conversation import STANCE_PREFIX, stance_columns
 
 SIGN = {"favor": 1, "against": -1}

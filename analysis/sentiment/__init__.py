@@ -2,4 +2,10 @@
 
 from .vader import SENTIMENT_COLUMNS, SentimentConfig, add_sentiment, score_text, sentence_sentiment
 
-__all__ = ["SENTIMENT_COLUMNS", "SentimentConfig", "add_sentiment", "score_text", "sentence_sentiment"]
+__all__ = [
+    "SENTIMENT_COLUMNS",
+    "SentimentConfig",
+    "add_sentiment",
+    "score_text",
+    "sentence_sentiment",
+]

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
-from ...comments.errors import InputError
 
+from ...comments.errors import InputError
 from ..sentiment.vader import score_text, split_sentences
 from .rules import LABELS
 from .targets import Target, load_targets
@@ -352,7 +352,6 @@ def seed_report(supervised: bool = False) -> dict[str, pl.DataFrame]:
     'supervised' (leave-one-out, with and without embeddings).
     """
     from ...comments import read_thread
-
     from .rules import StanceConfig, add_stance
 
     thread = read_thread()
