@@ -140,14 +140,16 @@ class Timer:
 def child_readerscope(args: argparse.Namespace) -> dict:
     import polars as pl
     from readerscope.analysis.embeddings.cache import EmbeddingConfig, embed, resolve_backend
-    from readerscope.analysis.parallel import map_batches, read_corpus_parallel, resolve_jobs
+    from readerscope.analysis.parallel import map_batches
     from readerscope.analysis.sentiment.vader import SentimentConfig, add_sentiment
     from readerscope.analysis.stance.rules import StanceConfig, add_stance
     from readerscope.analysis.topics.model import TopicConfig, add_topics
+    from readerscope.comments import read_corpus
+    from readerscope.comments.pool import resolve_jobs
 
     timer = Timer(args.partial)
     n_jobs = resolve_jobs(args.n_jobs)
-    corpus = timer.run("parse", read_corpus_parallel, [args.corpus], None, n_jobs)
+    corpus = timer.run("parse", lambda: read_corpus([args.corpus], n_jobs=n_jobs))
     df = corpus.comments
     texts_path = Path(args.texts)
     df.select("text").write_parquet(texts_path)  # for the baseline children (not timed)

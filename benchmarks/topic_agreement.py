@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 from readerscope.analysis.embeddings.cache import EmbeddingConfig
-from readerscope.analysis.parallel import read_corpus_parallel
 from readerscope.analysis.topics.model import TopicConfig, add_topics
+from readerscope.comments import read_corpus
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
 HERE = Path(__file__).resolve().parent
@@ -40,7 +40,7 @@ def agreement(a: np.ndarray, b: np.ndarray) -> dict[str, float]:
 
 
 def run(corpus: Path, n: int, seed: int, cache_dir: str) -> dict:
-    df = read_corpus_parallel([corpus], n_jobs=-1).comments
+    df = read_corpus([corpus], n_jobs=-1).comments
     df = df.filter(pl.col("text").str.strip_chars() != "").sample(n=min(n, df.height), seed=seed)
     base = TopicConfig(random_state=seed)
     fits = {}

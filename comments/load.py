@@ -29,6 +29,7 @@ from .detect import (
 )
 from .errors import InputError, ParseWarning
 from .page import PageInfo
+from .pool import map_items
 from .reader_view import parse_reader_view
 from .records import RawComment, to_frame
 from .schema import comment_id
@@ -234,11 +235,20 @@ def _expand(paths: Sequence[str | Path]) -> list[Path]:
     return files
 
 
-def read_corpus(paths: Sequence[str | Path], format: str | None = None) -> Corpus:
+def _read_file(path: Path, format: str | None) -> list[ParsedThread]:
+    """Every thread in one file (module level, so pool workers can pickle it)."""
+    return _read_threads(path, format, None)
+
+
+def read_corpus(
+    paths: str | Path | Sequence[str | Path], *, format: str | None = None, n_jobs: int = 1
+) -> Corpus:
     """Read several threads (directories expand to their supported files, sorted).
 
     A table holding several thread_ids yields several threads. Two threads with the
     same thread_id are an InputError: ids must stay unique across the corpus.
+    ``n_jobs`` > 1 parses the files in that many processes (``-1``: every core), with
+    the same result; parse warnings are raised here, in the calling process.
     """
     if isinstance(paths, str | Path):
         paths = [paths]
@@ -247,8 +257,8 @@ def read_corpus(paths: Sequence[str | Path], format: str | None = None) -> Corpu
         raise InputError("<corpus>", "no input files given")
     threads: list[ParsedThread] = []
     seen: dict[str, str] = {}
-    for f in files:
-        for t in _read_threads(f, format, None):
+    for found in map_items(files, _read_file, (format,), n_jobs=n_jobs):
+        for t in found:
             if t.thread_id in seen:
                 raise InputError(
                     t.source, f"thread_id {t.thread_id!r} already read from {seen[t.thread_id]}"

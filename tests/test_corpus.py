@@ -15,7 +15,6 @@ import polars as pl
 import pytest
 from readerscope.analysis.config import AnalysisConfig, RunConfig
 from readerscope.analysis.embeddings.cache import EmbeddingConfig
-from readerscope.analysis.parallel import read_corpus_parallel
 from readerscope.analysis.pipeline import analyze
 from readerscope.comments import InputError
 from readerscope.comments.load import read_corpus
@@ -63,7 +62,7 @@ def test_directory_reads_as_one_corpus_with_thread_ids(corpus_dir):
 
 def test_parallel_parse_equals_serial_parse(corpus_dir):
     serial = read_corpus([corpus_dir])
-    parallel = read_corpus_parallel([corpus_dir], n_jobs=2)
+    parallel = read_corpus([corpus_dir], n_jobs=2)
     assert parallel.comments.equals(serial.comments)
     assert parallel.threads.equals(serial.threads)
 
@@ -72,7 +71,7 @@ def test_duplicate_thread_ids_are_an_input_error(corpus_dir, tmp_path):
     other = tmp_path / "again"
     other.mkdir()
     (other / "jt_a.txt").write_text(SAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
-    for reader in (read_corpus, lambda p: read_corpus_parallel(p, n_jobs=2)):
+    for reader in (read_corpus, lambda p: read_corpus(p, n_jobs=2)):
         with pytest.raises(InputError, match=r"jt_a.*already read"):
             reader([corpus_dir, other])
 

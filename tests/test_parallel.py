@@ -6,14 +6,9 @@ import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from readerscope.analysis.parallel import (
-    batch_slices,
-    group_batch_slices,
-    map_batches,
-    map_files,
-    resolve_jobs,
-)
+from readerscope.analysis.parallel import batch_slices, group_batch_slices, map_batches
 from readerscope.comments import InputError
+from readerscope.comments.pool import map_items, resolve_jobs
 
 
 def word_stats(df: pl.DataFrame, min_len: int) -> pl.DataFrame:
@@ -112,17 +107,19 @@ def test_batch_slices_cover_every_row_once():
 def test_resolve_jobs():
     assert resolve_jobs(3) == 3
     assert resolve_jobs(-1) >= 1
-    assert resolve_jobs(-10_000) == 1
+    for bad in (0, -2, -10_000):  # only a positive count or -1 (every core) is meaningful
+        with pytest.raises(ValueError, match="positive number of processes or -1"):
+            resolve_jobs(bad)
 
 
-def test_map_files_keeps_order_and_propagates_input_errors(tmp_path):
+def test_map_items_keeps_order_and_propagates_input_errors(tmp_path):
     paths = []
     for i in range(5):
         p = tmp_path / f"t{i}.txt"
         p.write_text("x" * (i + 1), encoding="utf-8")
         paths.append(str(p))
-    assert map_files(paths, read_len, n_jobs=2) == [1, 2, 3, 4, 5]
+    assert map_items(paths, read_len, n_jobs=2) == [1, 2, 3, 4, 5]
     bad = tmp_path / "thread.bad"
     bad.write_text("?", encoding="utf-8")
     with pytest.raises(InputError, match=r"thread\.bad: not a comment thread"):
-        map_files([*paths, str(bad)], read_len, n_jobs=2)
+        map_items([*paths, str(bad)], read_len, n_jobs=2)
