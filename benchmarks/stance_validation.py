@@ -34,7 +34,7 @@ def bound_measurement() -> pl.DataFrame:
 
 
 def main() -> None:
-    from readerscope.analysis.stance.validation import seed_report
+    from readerscope.analysis.stance.seed_report import seed_report
 
     pl.Config.set_tbl_rows(100)
     pl.Config.set_tbl_width_chars(160)

@@ -54,7 +54,7 @@ def codebook_command(
     """Export a stance coding sheet for THREADS, or score filled sheets against the method."""
     import polars as pl
 
-    from ..analysis.stance import validation as v
+    from ..analysis.stance import agreement, coding
     from ..analysis.stance.rules import add_stance
     from ..analysis.stance.targets import load_targets
 
@@ -69,26 +69,26 @@ def codebook_command(
     comments = corpus.comments
     if not score:
         path = out or Path("coding_sheet.csv")
-        v.write_codebook(comments, path, targets)
+        coding.write_codebook(comments, path, targets)
         typer.echo(
             f"wrote {path} ({comments.height} comments, targets: "
             f"{', '.join(t.key for t in targets)}) and {path.stem}.guidelines.md"
         )
         return
     method = add_stance(comments, cfg.stance, corpus.articles())
-    codings = [v.read_coding(p, targets, comments) for p in score]
+    codings = [coding.read_coding(p, targets, comments) for p in score]
     for coding, path in zip(codings, score, strict=True):
         if all(coding[f"stance_{t.key}"].null_count() == coding.height for t in targets):
             from ..comments import InputError
 
             raise InputError(path, "no coded cells: fill the stance_<target> columns first")
     tables = [
-        v.agreement_table(c, method, targets, name=f"method vs {p.name}")
+        agreement.agreement_table(c, method, targets, name=f"method vs {p.name}")
         for c, p in zip(codings, score, strict=True)
     ]
     _print_table("Stance: method vs coder(s)", pl.concat(tables))
     if len(codings) > 1:
-        _print_table("Inter-coder agreement", v.inter_coder(codings, targets))
+        _print_table("Inter-coder agreement", agreement.inter_coder(codings, targets))
     if supervised:
         from ..analysis.stance.supervised import (
             SupervisedConfig,

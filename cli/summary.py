@@ -9,10 +9,11 @@ scripts). Progress for the slow steps goes to stderr, so stdout stays clean.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 
+from ..analysis.columns import POSITIONS
 from .common import (
     ConfigOpt,
     EmbeddingOpt,
@@ -24,149 +25,12 @@ from .common import (
     stderr_progress,
 )
 
-if TYPE_CHECKING:
-    import polars as pl
-
-    from ..analysis.pipeline import AnalysisResult
-
-STANCES = ("against", "neutral", "favor", "none")
-NEUTRAL_BAND = 0.05  # VADER's conventional neutral band for compound scores
-SNIPPET = 80
-
-
-def _snippet(text: str | None, width: int = SNIPPET) -> str:
-    flat = " ".join((text or "").split())
-    return flat if len(flat) <= width else flat[: width - 1] + "\u2026"
-
-
-def _replies_received(df: pl.DataFrame) -> pl.DataFrame:
-    """comment_id -> number of comments whose reply_to is that comment."""
-    import polars as pl
-
-    if "reply_to" not in df.columns:
-        return pl.DataFrame(schema={"comment_id": pl.String, "replies": pl.Int64})
-    return (
-        df.filter(pl.col("reply_to").is_in(df["comment_id"].implode()))
-        .group_by("reply_to")
-        .agg(pl.len().cast(pl.Int64).alias("replies"))
-        .rename({"reply_to": "comment_id"})
-    )
-
-
-def summarize(result: AnalysisResult, top: int = 5) -> dict[str, Any]:
-    """The summary as plain data (what ``--json`` prints and the tables show)."""
-    import polars as pl
-
-    df = result.comments
-    n = df.height
-    threads = []
-    for t in result.threads.iter_rows(named=True):
-        sub = df.filter(pl.col("thread_id") == t["thread_id"])
-        threads.append(
-            {
-                "thread_id": t["thread_id"],
-                "source": t["source"],
-                "shape": t["shape"],
-                "title": t["title"],
-                "comments_found": t["comment_count"],
-                "comments_declared": t["declared_count"],
-                "users": sub["user"].drop_nulls().n_unique(),
-                "unnamed_comments": sub["user"].null_count(),
-                "warnings": list(t["warnings"] or []),
-            }
-        )
-    stance = []
-    for tgt in result.targets:
-        col = f"stance_{tgt.key}"
-        if col not in df.columns:
-            continue
-        counts = {s: int((df[col] == s).sum()) for s in STANCES}
-        addressing = n - counts["none"]
-        stance.append(
-            {
-                "target": tgt.key,
-                "label": tgt.name,
-                **counts,
-                "addressing": addressing,
-                "share_against": counts["against"] / addressing if addressing else None,
-                "share_neutral": counts["neutral"] / addressing if addressing else None,
-                "share_favor": counts["favor"] / addressing if addressing else None,
-            }
-        )
-    sentiment: dict[str, Any] = {}
-    if "sentiment_compound" in df.columns and n:
-        c = df["sentiment_compound"]
-        sentiment = {
-            "mean_compound": round(float(c.mean()), 4),
-            "median_compound": round(float(c.median()), 4),
-            "negative": int((c <= -NEUTRAL_BAND).sum()),
-            "neutral": int(((c > -NEUTRAL_BAND) & (c < NEUTRAL_BAND)).sum()),
-            "positive": int((c >= NEUTRAL_BAND).sum()),
-        }
-    topics = []
-    if not result.topics.is_empty():
-        for r in result.topics.sort("size", descending=True).head(top).iter_rows(named=True):
-            topics.append({"topic": r["topic"], "label": r["label"], "size": r["size"]})
-    received = _replies_received(df)
-    replied = (
-        df.join(received, on="comment_id", how="inner")
-        .sort(["replies", "position"], descending=[True, False])
-        .head(top)
-    )
-    most_replied = [
-        {
-            "comment_id": r["comment_id"],
-            "position": r["position"],
-            "user": r["user"],
-            "replies": r["replies"],
-            "text": _snippet(r["text"]),
-        }
-        for r in replied.iter_rows(named=True)
-    ]
-    per_user = (
-        df.join(received, on="comment_id", how="left")
-        .group_by(pl.col("user").fill_null("(no name)"))
-        .agg(
-            pl.len().cast(pl.Int64).alias("comments"),
-            pl.col("replies").fill_null(0).sum().cast(pl.Int64).alias("replies_received"),
-            (
-                pl.col("sentiment_compound").mean().round(4)
-                if "sentiment_compound" in df.columns
-                else pl.lit(None, pl.Float64)
-            ).alias("mean_compound"),
-        )
-        .sort(["comments", "replies_received", "user"], descending=[True, True, False])
-        .head(top)
-    )
-    reply_links = (
-        int(df["reply_to"].is_in(df["comment_id"].implode()).sum())
-        if "reply_to" in df.columns
-        else 0
-    )
-    return {
-        "comments": n,
-        "users": df["user"].drop_nulls().n_unique(),
-        "reply_links": reply_links,
-        "threads": threads,
-        "stance": stance,
-        "sentiment": sentiment,
-        "topics": topics,
-        "most_replied": most_replied,
-        "most_active_users": per_user.to_dicts(),
-    }
-
 
 def _pct(x: float | None) -> str:
     return "-" if x is None else f"{100 * x:.0f}%"
 
 
-def render(summary: dict[str, Any]) -> None:
-    """Print the summary as rich tables on stdout."""
-    from rich import box
-    from rich.console import Console
-    from rich.table import Table
-
-    console = Console(highlight=False)
+def _threads(console, summary: dict[str, Any]) -> None:
     for t in summary["threads"]:
         declared = t["comments_declared"]
         match = "" if declared is None or declared == t["comments_found"] else " [red](!)[/]"
@@ -184,20 +48,31 @@ def render(summary: dict[str, Any]) -> None:
         )
     console.print(f"  {summary['reply_links']} comments answer an earlier comment")
 
-    table = Table(title="Stance toward each target", box=box.SIMPLE_HEAD, title_justify="left")
+
+def _table(title: str, **kwargs):
+    from rich import box
+    from rich.table import Table
+
+    return Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", **kwargs)
+
+
+def _stance(console, summary: dict[str, Any]) -> None:
+    table = _table("Stance toward each target")
     table.add_column("target")
-    for s in ("against", "neutral", "favor"):
+    for s in POSITIONS:
         table.add_column(s, justify="right")
     table.add_column("none", justify="right", style="dim")
     for r in summary["stance"]:
         table.add_row(
             r["label"],
-            *(f"{r[s]} ({_pct(r['share_' + s])})" for s in ("against", "neutral", "favor")),
+            *(f"{r[s]} ({_pct(r['share_' + s])})" for s in POSITIONS),
             str(r["none"]),
         )
     console.print(table)
     console.print("  (shares are of the comments taking a stance on the target)", style="dim")
 
+
+def _sentiment_and_topics(console, summary: dict[str, Any]) -> None:
     s = summary["sentiment"]
     if s:
         console.print(
@@ -205,9 +80,8 @@ def render(summary: dict[str, Any]) -> None:
             f"median {s['median_compound']:+.2f}; {s['negative']} negative, "
             f"{s['neutral']} neutral, {s['positive']} positive"
         )
-
     if summary["topics"]:
-        table = Table(title="Top topics", box=box.SIMPLE_HEAD, title_justify="left")
+        table = _table("Top topics")
         table.add_column("topic", justify="right")
         table.add_column("label")
         table.add_column("comments", justify="right")
@@ -215,10 +89,10 @@ def render(summary: dict[str, Any]) -> None:
             table.add_row(str(r["topic"]), r["label"], str(r["size"]))
         console.print(table)
 
+
+def _people(console, summary: dict[str, Any]) -> None:
     if summary["most_replied"]:
-        table = Table(
-            title="Most-replied comments", box=box.SIMPLE_HEAD, title_justify="left", expand=True
-        )
+        table = _table("Most-replied comments", expand=True)
         table.add_column("#", justify="right", no_wrap=True)
         table.add_column("user", no_wrap=True)
         table.add_column("replies", justify="right", no_wrap=True)
@@ -227,8 +101,7 @@ def render(summary: dict[str, Any]) -> None:
         for r in summary["most_replied"]:
             table.add_row(str(r["position"]), r["user"] or "", str(r["replies"]), r["text"])
         console.print(table)
-
-    table = Table(title="Most active users", box=box.SIMPLE_HEAD, title_justify="left")
+    table = _table("Most active users")
     table.add_column("user")
     table.add_column("comments", justify="right")
     table.add_column("replies received", justify="right")
@@ -242,6 +115,15 @@ def render(summary: dict[str, Any]) -> None:
             "-" if mean is None else f"{mean:+.2f}",
         )
     console.print(table)
+
+
+def render(summary: dict[str, Any]) -> None:
+    """Print the summary as rich tables on stdout."""
+    from rich.console import Console
+
+    console = Console(highlight=False)
+    for part in (_threads, _stance, _sentiment_and_topics, _people):
+        part(console, summary)
 
 
 def summary_command(
@@ -258,13 +140,14 @@ def summary_command(
 ) -> None:
     """Summarise THREADS (none: the built-in sample): stance, sentiment, topics, replies, users."""
     from ..analysis.pipeline import analyze
+    from ..analysis.summary import summarize
 
     with stderr_progress() as say:
         say("reading")
         corpus = load_corpus(threads, fmt)
         cfg = make_config(config, embeddings=embeddings, jobs=jobs, topics=topics)
         result = analyze(corpus, cfg, progress=say)
-        data = summarize(result, top)
+        data = summarize(result, top=top)
     if as_json:
         typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
     else:

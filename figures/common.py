@@ -8,6 +8,8 @@ from typing import Protocol
 
 import polars as pl
 
+from ..analysis.columns import stance_column, stance_keys
+
 
 class TargetLike(Protocol):
     """Anything with a ``key`` (column suffix); the label comes from ``label`` or ``name``."""
@@ -27,18 +29,13 @@ _DEFAULT_LABELS = {"us": "US", "china": "China", "japan": "Japan"}
 
 
 def resolve_targets(df: pl.DataFrame, targets: Sequence[TargetLike] | None) -> list[PlotTarget]:
-    """The targets to plot: those given, else every ``stance_<key>`` column in ``df``.
+    """The targets to plot: those given, else every target with a stance column in ``df``.
 
     Raises ValueError when a target has no stance column, so a table that skipped the
     stance stage fails with a message instead of an empty plot.
     """
     if targets is None:
-        keys = [
-            c.removeprefix("stance_")
-            for c in df.columns
-            if c.startswith("stance_") and c.count("_") == 1
-        ]
-        found = [PlotTarget(k, _DEFAULT_LABELS.get(k, k.title())) for k in keys]
+        found = [PlotTarget(k, _DEFAULT_LABELS.get(k, k.title())) for k in stance_keys(df)]
     else:
         found = [
             PlotTarget(t.key, getattr(t, "label", None) or getattr(t, "name", None) or t.key)
@@ -47,12 +44,8 @@ def resolve_targets(df: pl.DataFrame, targets: Sequence[TargetLike] | None) -> l
     if not found:
         raise ValueError("the table has no stance_<target> columns: run the stance stage first")
     for t in found:
-        require(df, stance_col(t.key))
+        require(df, stance_column(t.key))
     return found
-
-
-def stance_col(key: str) -> str:
-    return f"stance_{key}"
 
 
 def require(df: pl.DataFrame, *columns: str) -> None:

@@ -16,9 +16,11 @@ from collections.abc import Sequence
 import polars as pl
 from matplotlib.figure import Figure
 
-from .common import TargetLike, resolve_targets, stance_col
-from .stance import ALL_STANCES, draw_diverging
-from .style import DOUBLE_COLUMN, NONE, STANCES, paper_style
+from ..analysis.columns import POSITIONS
+from ..analysis.stance.shares import stance_counts
+from .common import TargetLike, resolve_targets
+from .stance import draw_diverging
+from .style import DOUBLE_COLUMN, paper_style
 
 READERS = "reader comments"
 UNIT_SIGN = {"paragraph": "\u00b6", "comment": "comments"}
@@ -51,38 +53,35 @@ def article_framing_data(
     ``unit`` says what was counted: 'paragraph' for articles, 'comment' for readers.
     """
     ts = resolve_targets(comments, targets)
-    sources: list[tuple[str, str, pl.DataFrame]] = [
-        (outlet, "paragraph", article_units.filter(pl.col("outlet") == outlet))
-        for outlet in dict.fromkeys(article_units["outlet"].to_list())
+    keys, labels = [t.key for t in ts], {t.key: t.label for t in ts}
+    outlets = list(dict.fromkeys(article_units["outlet"].to_list()))
+    parts = [
+        stance_counts(article_units.filter(pl.col("outlet") == outlet), keys).with_columns(
+            pl.lit(rank, dtype=pl.Int64).alias("source_rank"),
+            pl.lit(outlet).alias("source"),
+            pl.lit("paragraph").alias("unit"),
+        )
+        for rank, outlet in enumerate(outlets)
     ]
-    sources.append((READERS, "comment", comments))
-    parts = []
-    for rank, (source, unit, table) in enumerate(sources):
-        for t in ts:
-            st = table[stance_col(t.key)]
-            counts = {s: int((st == s).sum()) for s in ALL_STANCES}
-            addressing = table.height - counts[NONE]
-            parts.append(
-                pl.DataFrame(
-                    {
-                        "source_rank": rank,
-                        "source": source,
-                        "unit": unit,
-                        "target": t.key,
-                        "target_label": t.label,
-                        "stance": list(ALL_STANCES),
-                        "count": [counts[s] for s in ALL_STANCES],
-                        "share": [
-                            counts[s] / addressing if addressing and s != NONE else None
-                            for s in ALL_STANCES
-                        ],
-                        "n_addressing": addressing,
-                        "n_units": table.height,
-                    },
-                    schema_overrides={"share": pl.Float64},
-                )
-            )
-    return pl.concat(parts)
+    parts.append(
+        stance_counts(comments, keys).with_columns(
+            pl.lit(len(outlets), dtype=pl.Int64).alias("source_rank"),
+            pl.lit(READERS).alias("source"),
+            pl.lit("comment").alias("unit"),
+        )
+    )
+    return pl.concat(parts).select(
+        "source_rank",
+        "source",
+        "unit",
+        "target",
+        pl.col("target").replace_strict(labels, return_dtype=pl.String).alias("target_label"),
+        "stance",
+        "count",
+        "share",
+        "n_addressing",
+        pl.col("n_total").alias("n_units"),
+    )
 
 
 def article_framing(
@@ -115,10 +114,10 @@ def article_framing(
         for tick in axes[0].get_yticklabels():
             if tick.get_text().startswith(READERS):
                 tick.set_fontweight("bold")
-        handles = [axes[0].containers[k] for k in range(len(STANCES))]
+        handles = [axes[0].containers[k] for k in range(len(POSITIONS))]
         fig.legend(
             handles,
-            list(STANCES),
+            list(POSITIONS),
             ncols=3,
             loc="outside upper center",
             handlelength=1.0,

@@ -17,10 +17,10 @@ import polars as pl
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from .common import TargetLike, require, resolve_targets, stance_col, user_name
-from .style import ALL_STANCE_ORDER, SINGLE_COLUMN, paper_style, stance_color
-
-ARTICLE = "article"
+from ..analysis.columns import DISPLAY_ORDER, stance_column
+from ..comments.schema import ARTICLE
+from .common import TargetLike, require, resolve_targets, user_name
+from .style import SINGLE_COLUMN, paper_style, stance_color
 
 
 def _depths(ids: list[str], parent: dict[str, str | None]) -> dict[str, int]:
@@ -67,7 +67,7 @@ def reply_network_data(
         "reply_to",
         pl.Series("depth", [depth[c] for c in ids], dtype=pl.Int64),
         pl.Series("replies_received", [received.get(c, 0) for c in ids], dtype=pl.Int64),
-        *[pl.col(stance_col(t.key)) for t in ts],
+        *[pl.col(stance_column(t.key)) for t in ts],
     )
 
 
@@ -103,7 +103,7 @@ def reply_network(
                 x,
                 y,
                 s=size,
-                c=[stance_color(s) for s in data[stance_col(t.key)]],
+                c=[stance_color(s) for s in data[stance_column(t.key)]],
                 edgecolors="#555555",
                 linewidths=0.3,
                 zorder=2,
@@ -131,7 +131,7 @@ def reply_network(
                 markeredgewidth=0.3,
                 label=s,
             )
-            for s in ALL_STANCE_ORDER
+            for s in DISPLAY_ORDER
         ]
         handles.append(Line2D([], [], color="#9A9A9A", linewidth=0.6, label="reply"))
         fig.legend(

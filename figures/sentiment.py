@@ -14,8 +14,9 @@ import numpy as np
 import polars as pl
 from matplotlib.figure import Figure
 
-from .common import TargetLike, require, resolve_targets, stance_col
-from .style import ACCENT, SINGLE_COLUMN, STANCES, paper_style, stance_color
+from ..analysis.columns import POSITIONS, stance_column
+from .common import TargetLike, require, resolve_targets
+from .style import ACCENT, SINGLE_COLUMN, paper_style, stance_color
 
 COMPOUND = "sentiment_compound"
 NEUTRAL_BAND = 0.05
@@ -120,19 +121,19 @@ def sentiment_by_stance_data(
     parts = []
     for t in ts:
         rows = (
-            df.filter(pl.col(stance_col(t.key)).is_in(list(STANCES)))
+            df.filter(pl.col(stance_column(t.key)).is_in(list(POSITIONS)))
             .select(
                 "comment_id",
                 pl.lit(t.key).alias("target"),
                 pl.lit(t.label).alias("target_label"),
-                pl.col(stance_col(t.key)).alias("stance"),
+                pl.col(stance_column(t.key)).alias("stance"),
                 pl.col(COMPOUND).alias("compound"),
             )
             .drop_nulls("compound")
             .sort("comment_id")
         )
         column = rows["stance"].replace_strict(
-            {s: i for i, s in enumerate(STANCES)}, return_dtype=pl.Float64
+            {s: i for i, s in enumerate(POSITIONS)}, return_dtype=pl.Float64
         )
         jitter = rng.uniform(-0.22, 0.22, rows.height)
         parts.append(rows.with_columns((column + jitter).alias("x")))
@@ -166,7 +167,7 @@ def sentiment_by_stance(
                 gid=f"points-{t.key}",
             )
             labels = []
-            for i, s in enumerate(STANCES):
+            for i, s in enumerate(POSITIONS):
                 g = sub.filter(pl.col("stance") == s)
                 labels.append(f"{s} ({g.height})")
                 if g.height:
@@ -179,8 +180,8 @@ def sentiment_by_stance(
                         zorder=3,
                         gid=f"mean-{t.key}-{s}",
                     )
-            ax.set_yticks(range(len(STANCES)), labels, fontsize=6)
-            ax.set_ylim(-0.55, len(STANCES) - 0.45)
+            ax.set_yticks(range(len(POSITIONS)), labels, fontsize=6)
+            ax.set_ylim(-0.55, len(POSITIONS) - 0.45)
             ax.tick_params(axis="y", length=0)
             ax.set_title(f"{t.label}", fontsize=7, loc="left", pad=2)
         axes[-1].set_xlim(-1.05, 1.05)

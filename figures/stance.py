@@ -16,41 +16,29 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from .common import TargetLike, resolve_targets, stance_col, user_name
-from .style import MUTED, NONE, SINGLE_COLUMN, STANCES, paper_style, stance_color
+from ..analysis.columns import NOT_ADDRESSED, POSITIONS, stance_column
+from ..analysis.stance.shares import stance_counts
+from .common import PlotTarget, TargetLike, resolve_targets, user_name
+from .style import MUTED, SINGLE_COLUMN, paper_style, stance_color
 
-ALL_STANCES = (*STANCES, NONE)
 MIN_LABEL_FRACTION = 0.05
 """Segments narrower than this fraction of the axis get their count outside the bar."""
 SHARE_LABEL_FRACTION = 0.065
 """Segments at least this wide (fraction of the axis) also show their share in %."""
 
 
-def _distribution(rows: pl.DataFrame, key: str, label: str, stance: pl.Series) -> pl.DataFrame:
-    counts = {s: int((stance == s).sum()) for s in ALL_STANCES}
-    total = int(stance.len())
-    addressing = total - counts[NONE]
-    return pl.DataFrame(
-        {
-            "target": key,
-            "target_label": label,
-            "stance": list(ALL_STANCES),
-            "count": [counts[s] for s in ALL_STANCES],
-            "share": [
-                (counts[s] / addressing if addressing and s != NONE else None) for s in ALL_STANCES
-            ],
-            "n_addressing": addressing,
-            "n_total": total,
-        },
-        schema={
-            "target": pl.String,
-            "target_label": pl.String,
-            "stance": pl.String,
-            "count": pl.Int64,
-            "share": pl.Float64,
-            "n_addressing": pl.Int64,
-            "n_total": pl.Int64,
-        },
+def _distribution(table: pl.DataFrame, targets: Sequence[PlotTarget]) -> pl.DataFrame:
+    """What the bars show: counts and shares of addressing items, per target."""
+    labels = {t.key: t.label for t in targets}
+    counts = stance_counts(table, [t.key for t in targets])
+    return counts.select(
+        "target",
+        pl.col("target").replace_strict(labels, return_dtype=pl.String).alias("target_label"),
+        "stance",
+        "count",
+        "share",
+        "n_addressing",
+        "n_total",
     )
 
 
@@ -66,8 +54,8 @@ def user_stances(df: pl.DataFrame, targets: Sequence[TargetLike] | None = None) 
     ts = resolve_targets(df, targets)
     aggs: list[pl.Expr] = [pl.len().alias("n_comments")]
     for t in ts:
-        col = pl.col(stance_col(t.key))
-        aggs += [(col == s).sum().cast(pl.Int64).alias(f"{s}_{t.key}") for s in STANCES]
+        col = pl.col(stance_column(t.key))
+        aggs += [(col == s).sum().cast(pl.Int64).alias(f"{s}_{t.key}") for s in POSITIONS]
     per_user = df.group_by(user_name(pl.col("user")).alias("user")).agg(aggs)
     exprs = []
     for t in ts:
@@ -79,8 +67,8 @@ def user_stances(df: pl.DataFrame, targets: Sequence[TargetLike] | None = None) 
             .then(pl.lit("against"))
             .when(f + a + n > 0)
             .then(pl.lit("neutral"))
-            .otherwise(pl.lit(NONE))
-            .alias(stance_col(t.key))
+            .otherwise(pl.lit(NOT_ADDRESSED))
+            .alias(stance_column(t.key))
         )
     return per_user.with_columns(exprs).sort(["n_comments", "user"], descending=[True, False])
 
@@ -100,8 +88,7 @@ def stance_distribution_data(
         table = df
     else:
         raise ValueError(f"unit must be 'comment' or 'user', not {unit!r}")
-    parts = [_distribution(table, t.key, t.label, table[stance_col(t.key)]) for t in ts]
-    return pl.concat(parts).with_columns(pl.lit(unit).alias("unit"))
+    return _distribution(table, ts).with_columns(pl.lit(unit).alias("unit"))
 
 
 def draw_diverging(
@@ -137,24 +124,24 @@ def draw_diverging(
             ]
         )
         * 100
-        for s in STANCES
+        for s in POSITIONS
     }
     counts = {
         s: [
             int(data.filter((pl.col(row_key) == k) & (pl.col("stance") == s))["count"].sum())
             for k in keys
         ]
-        for s in STANCES
+        for s in POSITIONS
     }
     if scale == "count":
-        widths = {s: np.asarray(counts[s], dtype=float) for s in STANCES}
+        widths = {s: np.asarray(counts[s], dtype=float) for s in POSITIONS}
     elif scale == "share":
         widths = shares
     else:
         raise ValueError(f"scale must be 'share' or 'count', not {scale!r}")
     half = widths["neutral"] / 2
     lefts = {"against": -half - widths["against"], "neutral": -half, "favor": half}
-    total = sum(widths[s] for s in STANCES)
+    total = sum(widths[s] for s in POSITIONS)
     edge = max(
         float(np.max(widths["against"] + half, initial=0)),
         float(np.max(widths["favor"] + half, initial=0)),
@@ -165,7 +152,7 @@ def draw_diverging(
     else:
         lim = xlim if xlim is not None else min(100.0, np.ceil(max(edge, 50.0) / 25) * 25)
         span = 2 * lim
-    for s in STANCES:
+    for s in POSITIONS:
         bars = ax.barh(
             y,
             widths[s],

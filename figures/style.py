@@ -13,17 +13,13 @@ from contextlib import contextmanager
 
 import matplotlib as mpl
 
+from ..analysis.columns import NOT_ADDRESSED
+
 SINGLE_COLUMN = 3.35
 """Width in inches of one column in most two-column journals."""
 DOUBLE_COLUMN = 6.9
 """Width in inches of a full-width (two-column) figure."""
 
-STANCES = ("against", "neutral", "favor")
-"""Stances that express a position, in left-to-right plotting order."""
-NONE = "none"
-ALL_STANCE_ORDER = (*STANCES, NONE)
-"""Every stance value, legend order."""
-"""Stance value for a comment that does not address the target."""
 
 STANCE_COLORS: dict[str, str] = {
     "against": "#D55E00",  # Okabe-Ito vermillion
@@ -80,7 +76,7 @@ def paper_style() -> Iterator[None]:
 
 def stance_color(stance: str) -> str:
     """Colour of a stance value; unknown values get the 'none' colour."""
-    return STANCE_COLORS.get(stance, STANCE_COLORS[NONE])
+    return STANCE_COLORS.get(stance, STANCE_COLORS[NOT_ADDRESSED])
 
 
 def diverging_cmap() -> mpl.colors.Colormap:

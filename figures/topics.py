@@ -15,11 +15,13 @@ import numpy as np
 import polars as pl
 from matplotlib.figure import Figure
 
-from .common import TargetLike, require, resolve_targets, stance_col
-from .stance import ALL_STANCES, draw_diverging
-from .style import ACCENT, DOUBLE_COLUMN, MUTED, NONE, SINGLE_COLUMN, STANCES, paper_style
+from ..analysis.columns import POSITIONS
+from ..analysis.stance.shares import stance_counts
+from ..analysis.topics.model import OUTLIER
+from .common import TargetLike, require, resolve_targets
+from .stance import draw_diverging
+from .style import ACCENT, DOUBLE_COLUMN, MUTED, SINGLE_COLUMN, paper_style
 
-OUTLIER = -1
 MAX_LABEL = 56
 """Topic labels longer than this many characters are cut with an ellipsis."""
 WRAP = 30
@@ -98,35 +100,33 @@ def topic_stance_data(
 ) -> pl.DataFrame:
     """Long table topic x target x stance: count, share of the topic's stance-taking comments."""
     ts = resolve_targets(df, targets)
-    order = _topic_order(df)
-    parts = []
-    for rank, row in enumerate(order.iter_rows(named=True)):
-        in_topic = df.filter(pl.col("topic") == row["topic"])
-        for t in ts:
-            st = in_topic[stance_col(t.key)]
-            counts = {s: int((st == s).sum()) for s in ALL_STANCES}
-            addressing = in_topic.height - counts[NONE]
-            parts.append(
-                pl.DataFrame(
-                    {
-                        "topic_rank": rank,
-                        "topic": row["topic"],
-                        "label": row["label"],
-                        "target": t.key,
-                        "target_label": t.label,
-                        "stance": list(ALL_STANCES),
-                        "count": [counts[s] for s in ALL_STANCES],
-                        "share": [
-                            counts[s] / addressing if addressing and s != NONE else None
-                            for s in ALL_STANCES
-                        ],
-                        "n_addressing": addressing,
-                        "n_topic": in_topic.height,
-                    },
-                    schema_overrides={"share": pl.Float64, "topic": pl.Int64},
-                )
-            )
-    return pl.concat(parts)
+    order = (
+        _topic_order(df)
+        .with_row_index("topic_rank")
+        .select(pl.col("topic_rank").cast(pl.Int64), pl.col("topic").cast(pl.Int64), "label")
+    )
+    counts = stance_counts(
+        df.with_columns(pl.col("topic").cast(pl.Int64)), [t.key for t in ts], by="topic"
+    )
+    labels = {t.key: t.label for t in ts}
+    return (
+        order.join(counts, on="topic", how="left", maintain_order="left")
+        .with_columns(
+            pl.col("target").replace_strict(labels, return_dtype=pl.String).alias("target_label")
+        )
+        .select(
+            "topic_rank",
+            "topic",
+            "label",
+            "target",
+            "target_label",
+            "stance",
+            "count",
+            "share",
+            "n_addressing",
+            pl.col("n_total").alias("n_topic"),
+        )
+    )
 
 
 def _max_side(data: pl.DataFrame) -> float:
@@ -160,10 +160,10 @@ def topic_stance(df: pl.DataFrame, targets: Sequence[TargetLike] | None = None) 
             ax.set_xlabel("")
             if i:
                 ax.tick_params(axis="y", labelleft=False)
-        handles = [ax.containers[k] for k in range(len(STANCES))]
+        handles = [ax.containers[k] for k in range(len(POSITIONS))]
         fig.legend(
             handles,
-            list(STANCES),
+            list(POSITIONS),
             ncols=3,
             loc="outside upper center",
             handlelength=1.0,

@@ -6,13 +6,10 @@ from functools import cache
 
 import polars as pl
 import pytest
-from readerscope.analysis.stance.rules import (
-    LABELS,
-    StanceConfig,
-    add_stance,
-    own_lines,
-    stance_columns,
-)
+from readerscope.analysis.columns import STANCE_LABELS as LABELS
+from readerscope.analysis.columns import stance_columns_for
+from readerscope.analysis.stance.own_words import own_lines
+from readerscope.analysis.stance.rules import StanceConfig, add_stance
 from readerscope.analysis.stance.targets import load_targets
 from readerscope.comments import read_thread
 
@@ -89,7 +86,9 @@ def test_seed_columns_types_values_and_evidence():
     t = seed()
     out = add_stance(t.comments, articles={t.thread_id: t.article_text})
     targets = load_targets()
-    assert [c for c in out.columns if c.startswith("stance_")] == stance_columns(targets)
+    assert [c for c in out.columns if c.startswith("stance_")] == stance_columns_for(
+        t.key for t in targets
+    )
     for target in targets:
         k = target.key
         assert out.schema[f"stance_{k}"] == pl.String

@@ -13,7 +13,7 @@ from functools import cache
 import polars as pl
 import pytest
 from readerscope.analysis.embeddings.cache import EmbeddingConfig
-from readerscope.analysis.stance import validation as v
+from readerscope.analysis.stance import agreement, baselines, coding
 from readerscope.analysis.stance.rules import StanceConfig, add_stance
 from readerscope.analysis.stance.supervised import (
     SupervisedConfig,
@@ -36,7 +36,7 @@ def seed():
     thread = read_thread()
     articles = {thread.thread_id: thread.article_text or ""}
     targets = load_targets()
-    return thread.comments, articles, targets, v.reference_coding(thread.comments, targets)
+    return thread.comments, articles, targets, coding.reference_coding(thread.comments, targets)
 
 
 def pooled(table: pl.DataFrame) -> dict:
@@ -52,7 +52,7 @@ def test_reference_coding_covers_the_seed_thread():
 
 def test_rules_meet_the_documented_figures():
     comments, articles, targets, ref = seed()
-    table = v.agreement_table(ref, add_stance(comments, StanceConfig(), articles), targets)
+    table = agreement.agreement_table(ref, add_stance(comments, StanceConfig(), articles), targets)
     got = pooled(table)
     for metric, floor in RULES_ALL.items():
         assert got[metric] >= floor, (metric, got[metric])
@@ -62,8 +62,12 @@ def test_rules_meet_the_documented_figures():
 
 def test_baselines_are_far_below_the_method():
     comments, _, targets, ref = seed()
-    always = pooled(v.agreement_table(ref, v.baseline_always(comments, targets), targets))
-    vader = pooled(v.agreement_table(ref, v.baseline_vader(comments, targets), targets))
+    always = pooled(
+        agreement.agreement_table(ref, baselines.baseline_always(comments, targets), targets)
+    )
+    vader = pooled(
+        agreement.agreement_table(ref, baselines.baseline_vader(comments, targets), targets)
+    )
     assert always["favg"] == pytest.approx(0.224, abs=0.001)
     assert always["kappa"] == 0
     assert vader["favg"] == pytest.approx(0.458, abs=0.001)
@@ -73,12 +77,12 @@ def test_baselines_are_far_below_the_method():
 def test_generic_lexicon_alone_still_beats_the_baselines():
     comments, articles, targets, ref = seed()
     out = add_stance(comments, StanceConfig(use_seed_cues=False), articles)
-    assert pooled(v.agreement_table(ref, out, targets))["favg"] >= GENERIC_ONLY_FAVG
+    assert pooled(agreement.agreement_table(ref, out, targets))["favg"] >= GENERIC_ONLY_FAVG
 
 
 def test_inter_coder_agreement():
     comments, _, targets, ref = seed()
-    table = v.inter_coder([ref, v.second_coding(comments, targets)], targets)
+    table = agreement.inter_coder([ref, coding.second_coding(comments, targets)], targets)
     got = {r["target"]: r for r in table.iter_rows(named=True)}
     assert got["us"]["alpha"] == pytest.approx(0.917, abs=0.001)
     assert got["china"]["alpha"] == pytest.approx(1.0)
@@ -102,4 +106,7 @@ def test_supervised_cross_validation_and_training(tmp_path):
         assert set(out[f"stance_{t.key}"].unique()) <= {"favor", "against", "neutral", "none"}
         assert out[f"stance_{t.key}_evidence"].str.starts_with("model:").all()
     # Training accuracy is at least the cross-validated one (a sanity check on the wiring).
-    assert pooled(v.agreement_table(ref, out, targets))["accuracy"] >= pooled(table)["accuracy"]
+    assert (
+        pooled(agreement.agreement_table(ref, out, targets))["accuracy"]
+        >= pooled(table)["accuracy"]
+    )

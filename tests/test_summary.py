@@ -13,9 +13,9 @@ import sys
 import polars as pl
 import pytest
 import typer
+from readerscope.analysis.summary import summarize
 from readerscope.cli import figures as figures_cmd
 from readerscope.cli import summary as summary_cmd
-from readerscope.cli.summary import summarize
 from sample_analysis import sample_result
 from typer.testing import CliRunner
 

@@ -7,7 +7,7 @@ from functools import cache
 
 import polars as pl
 import pytest
-from readerscope.analysis.stance import validation as v
+from readerscope.analysis.stance import agreement, baselines, coding
 from readerscope.analysis.stance.rules import StanceConfig, add_stance
 from readerscope.analysis.stance.targets import load_targets
 from readerscope.cli import app
@@ -22,7 +22,7 @@ def seed():
 
 def test_agreement_known_values():
     gold = ["favor", "against", "against", "neutral", "none", "none"]
-    assert v.agreement(gold, gold) == {
+    assert agreement.agreement(gold, gold) == {
         "n": 6,
         "accuracy": 1.0,
         "macro_f1": 1.0,
@@ -30,7 +30,7 @@ def test_agreement_known_values():
         "kappa": 1.0,
     }
     pred = ["favor", "favor", "against", "neutral", "none", "neutral"]
-    got = v.agreement(gold, pred)
+    got = agreement.agreement(gold, pred)
     assert got["accuracy"] == pytest.approx(4 / 6)
     # F1(favor) = 2/3 (P 1/2, R 1); F1(against) = 2/3 (P 1, R 1/2): Favg = 2/3.
     assert got["favg"] == pytest.approx(2 / 3)
@@ -39,9 +39,9 @@ def test_agreement_known_values():
 
 def test_krippendorff_alpha_with_missing_codes():
     a = ["favor", "against", "none", "neutral", "against"]
-    assert v.krippendorff_alpha([a, a]) == pytest.approx(1.0)
+    assert agreement.krippendorff_alpha([a, a]) == pytest.approx(1.0)
     b = ["favor", "against", "none", None, "favor"]
-    alpha = v.krippendorff_alpha([a, b, a])
+    alpha = agreement.krippendorff_alpha([a, b, a])
     assert 0 < alpha < 1
 
 
@@ -62,7 +62,7 @@ def test_coding_sheet_round_trip(tmp_path):
     assert "favor, against, neutral" in rows[0]["instructions"]
 
     thread = seed()
-    ref = v.reference_coding(thread.comments, targets)
+    ref = coding.reference_coding(thread.comments, targets)
     labels = {r["comment_id"]: r for r in ref.iter_rows(named=True)}
     for row in rows:
         for t in targets:
@@ -73,19 +73,27 @@ def test_coding_sheet_round_trip(tmp_path):
         writer.writeheader()
         writer.writerows(rows)
 
-    imported = v.read_coding(filled, targets)
+    imported = coding.read_coding(filled, targets)
     assert imported.sort("comment_id").equals(ref.sort("comment_id"))
 
     scores = tmp_path / "scores.csv"
     result = runner.invoke(
         app,
-        ["codebook", "--score", str(filled), "--score", str(v.SECOND_CODING), "-o", str(scores)],
+        [
+            "codebook",
+            "--score",
+            str(filled),
+            "--score",
+            str(coding.SECOND_CODING),
+            "-o",
+            str(scores),
+        ],
     )
     assert result.exit_code == 0, result.output
     assert "Inter-coder agreement" in result.output
     printed = pl.read_csv(scores)
     method = add_stance(thread.comments, StanceConfig(), {thread.thread_id: thread.article_text})
-    direct = v.agreement_table(ref, method, targets)
+    direct = agreement.agreement_table(ref, method, targets)
     mine = printed.filter(pl.col("model") == "method vs filled.csv")
     assert mine["favg"].to_list() == pytest.approx(direct["favg"].to_list())
     assert mine["kappa"].to_list() == pytest.approx(direct["kappa"].to_list())
@@ -94,7 +102,7 @@ def test_coding_sheet_round_trip(tmp_path):
 def test_partly_filled_sheet_scores_only_coded_cells(tmp_path):
     comments = seed().comments
     sheet = tmp_path / "part.csv"
-    v.write_codebook(comments, sheet)
+    coding.write_codebook(comments, sheet)
     df = pl.read_csv(sheet, infer_schema=False).with_columns(
         pl.when(pl.col("position").cast(pl.Int32) <= 5)
         .then(pl.lit("against"))
@@ -102,8 +110,8 @@ def test_partly_filled_sheet_scores_only_coded_cells(tmp_path):
         .alias("stance_us")
     )
     df.write_csv(sheet)
-    coding = v.read_coding(sheet)
-    table = v.agreement_table(coding, add_stance(comments), load_targets())
+    coded = coding.read_coding(sheet)
+    table = agreement.agreement_table(coded, add_stance(comments), load_targets())
     assert table.filter(pl.col("target") == "us")["n"][0] == 5
     assert table.filter(pl.col("target") == "china")["n"][0] == 0
 
@@ -126,14 +134,14 @@ def test_bad_sheets_are_one_line_errors(tmp_path, content, problem):
     path = tmp_path / "bad.csv"
     path.write_text(content, encoding="utf-8")
     with pytest.raises(InputError, match=problem) as err:
-        v.read_coding(path, comments=seed().comments)
+        coding.read_coding(path, comments=seed().comments)
     assert str(path) in str(err.value) and "\n" not in str(err.value)
 
 
 def test_cli_errors_exit_2(tmp_path):
     runner = CliRunner()
     empty = tmp_path / "empty.csv"
-    v.write_codebook(seed().comments, empty)
+    coding.write_codebook(seed().comments, empty)
     result = runner.invoke(app, ["codebook", "--score", str(empty)])
     assert result.exit_code != 0
     assert isinstance(result.exception, InputError) or result.exit_code == 2
@@ -143,9 +151,9 @@ def test_cli_errors_exit_2(tmp_path):
 def test_baselines_shape():
     comments = seed().comments
     targets = load_targets()
-    always = v.baseline_always(comments, targets)
+    always = baselines.baseline_always(comments, targets)
     assert set(always["stance_us"].unique()) == {"against"}
-    vader = v.baseline_vader(comments, targets)
+    vader = baselines.baseline_vader(comments, targets)
     assert vader.height == comments.height
     # Comment 25 names no target: none everywhere.
     row = vader.filter(pl.col("comment_id") == comments["comment_id"][24])
@@ -155,11 +163,13 @@ def test_baselines_shape():
 def test_bootstrap_interval_brackets_the_estimate_and_is_seeded():
     thread = seed()
     targets = load_targets()
-    ref = v.reference_coding(thread.comments, targets)
+    ref = coding.reference_coding(thread.comments, targets)
     pred = add_stance(thread.comments, StanceConfig(), {thread.thread_id: thread.article_text})
-    point = v.agreement_table(ref, pred, targets).filter(pl.col("target") == "all")["favg"][0]
-    lo, hi = v.bootstrap_interval(ref, pred, targets, n_boot=200)
+    point = agreement.agreement_table(ref, pred, targets).filter(pl.col("target") == "all")["favg"][
+        0
+    ]
+    lo, hi = agreement.bootstrap_interval(ref, pred, targets, n_boot=200)
     assert lo < point < hi
-    assert (lo, hi) == v.bootstrap_interval(ref, pred, targets, n_boot=200)
+    assert (lo, hi) == agreement.bootstrap_interval(ref, pred, targets, n_boot=200)
     # A perfect method has a degenerate interval at 1.
-    assert v.bootstrap_interval(ref, ref, targets, n_boot=50) == (1.0, 1.0)
+    assert agreement.bootstrap_interval(ref, ref, targets, n_boot=50) == (1.0, 1.0)

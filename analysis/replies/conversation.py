@@ -11,8 +11,7 @@ from __future__ import annotations
 import polars as pl
 
 from ...comments.schema import ARTICLE
-
-STANCE_PREFIX = "stance_"
+from ..columns import stance_column, stance_keys
 
 
 def _parents(df: pl.DataFrame) -> dict[str, str | None]:
@@ -78,25 +77,6 @@ def conversation_table(df: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-STANCE_LABELS = frozenset({"favor", "against", "neutral", "none"})
-
-
-def stance_columns(df: pl.DataFrame) -> list[str]:
-    """The ``stance_<target>`` label columns present, in table order.
-
-    A label column holds only stance labels; companions such as ``stance_us_score`` or
-    ``stance_us_evidence`` do not qualify (target keys may contain underscores, so the
-    name alone cannot tell).
-    """
-    return [
-        c
-        for c in df.columns
-        if c.startswith(STANCE_PREFIX)
-        and df.schema[c] == pl.String()
-        and set(df[c].drop_nulls().unique().to_list()) <= STANCE_LABELS
-    ]
-
-
 def user_table(df: pl.DataFrame) -> pl.DataFrame:
     """Per user: comments, replies given/received, article replies, sentiment, stance shares.
 
@@ -123,7 +103,7 @@ def user_table(df: pl.DataFrame) -> pl.DataFrame:
     ]
     if "sentiment_compound" in df.columns:
         aggs.append(pl.col("sentiment_compound").mean().alias("mean_sentiment"))
-    for col in stance_columns(df):
+    for col in map(stance_column, stance_keys(df)):
         labels = sorted(v for v in df[col].unique().to_list() if v is not None)
         for label in labels:
             aggs.append((pl.col(col) == label).mean().alias(f"{col}_{label}"))

@@ -27,9 +27,9 @@ import networkx as nx
 import polars as pl
 
 from ...comments.schema import ARTICLE
-from .conversation import STANCE_PREFIX, stance_columns
+from ..columns import AGAINST, FAVOR, STANCE_PREFIX, stance_column, stance_keys
 
-SIGN = {"favor": 1, "against": -1}
+SIGN = {FAVOR: 1, AGAINST: -1}
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ def reply_edges(df: pl.DataFrame) -> pl.DataFrame:
 
 def _positions(df: pl.DataFrame) -> pl.DataFrame:
     """Long table (user, target, stance, comments) of favor/against codes."""
-    cols = stance_columns(df)
+    cols = [stance_column(k) for k in stance_keys(df)]
     schema = {"user": pl.String(), "target": pl.String(), "stance": pl.String()}
     if not cols:
         return pl.DataFrame(schema={**schema, "comments": pl.Int64()})

@@ -30,22 +30,18 @@ from __future__ import annotations
 
 import math
 import re
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 
 import polars as pl
 
 from ..sentiment.vader import split_sentences
+from .lexicon import Lexicon, load_lexicon
+from .own_words import own_lines
 from .targets import Target, load_targets
 
-DEFAULT_LEXICON = Path(__file__).parent / "resources" / "stance_lexicon.toml"
-LABELS = ("favor", "against", "neutral", "none")
-
 _WORD = re.compile(r"[\w'’-]+")
-_QUOTE_OPEN = "\"“”'‘«「"
 _HE = re.compile(r"(?i)(?<!\w)(?:he|him|his|himself)(?!\w)")
 _IT_START = re.compile(r"(?i)^(?:it|its|they|their|the country|this country|that country)(?!\w)")
 _GERUND_START = re.compile(r"^[A-Z][a-z]+ing(?!\w)")
@@ -81,151 +77,6 @@ class StanceConfig:
     use_contrast_weight: bool = True
     use_implicit_addressee: bool = True
     use_seed_cues: bool = True
-
-
-@dataclass(frozen=True)
-class Lexicon:
-    """The cue lexicon, compiled (see resources/stance_lexicon.toml for the meaning)."""
-
-    evaluative: tuple[tuple[str, float, re.Pattern[str]], ...]
-    objects: tuple[tuple[str, float, re.Pattern[str]], ...]
-    evaluative_seed: tuple[tuple[str, float, re.Pattern[str]], ...]
-    objects_seed: tuple[tuple[str, float, re.Pattern[str]], ...]
-
-    def cues(self, seed: bool) -> tuple[tuple, tuple]:
-        """(evaluative, object) cues, longest first; ``seed``: include the seed-derived."""
-        ev = self.evaluative + (self.evaluative_seed if seed else ())
-        ob = self.objects + (self.objects_seed if seed else ())
-        return (
-            tuple(sorted(ev, key=lambda c: -len(c[0]))),
-            tuple(sorted(ob, key=lambda c: -len(c[0]))),
-        )
-
-    hostility_weight: float
-    hostility_after: re.Pattern[str]
-    hostility_before: re.Pattern[str]
-    hostility_words: re.Pattern[str]
-    concession_weight: float
-    concession: re.Pattern[str]
-    comparative: re.Pattern[str]
-    addressee: re.Pattern[str]
-    negators: frozenset[str]
-    negation_window: int
-    contrast: re.Pattern[str]
-    contrast_before_weight: float
-    advice: re.Pattern[str]
-
-
-def _phrase(entry: str) -> str:
-    star = entry.endswith("*")
-    words = entry.rstrip("*").split()
-    body = r"[\s-]+".join(re.escape(w) for w in words)
-    tail = r"[\w-]*" if star else ""
-    return rf"(?<!\w){body}{tail}(?![\w])"
-
-
-def _alternation(entries: Sequence[str]) -> re.Pattern[str]:
-    if not entries:
-        return re.compile(r"(?!x)x")
-    ordered = sorted(entries, key=len, reverse=True)
-    return re.compile("(?i)" + "|".join(_phrase(e) for e in ordered))
-
-
-def _weighted(table: Mapping[str, float], where: str) -> tuple:
-    out = []
-    for cue, weight in table.items():
-        if not isinstance(weight, int | float):
-            raise ValueError(f"{where}: weight of {cue!r} must be a number")
-        out.append((cue.lower(), float(weight), re.compile("(?i)" + _phrase(cue.lower()))))
-    # Longest first, so "nothing good" is read before "good" can claim the span.
-    return tuple(sorted(out, key=lambda c: -len(c[0])))
-
-
-def _advice(section: Mapping) -> re.Pattern[str]:
-    openers = "|".join(
-        re.escape(o).replace(r"\ ", r"\s+")
-        for o in sorted(section.get("openers", []), key=len, reverse=True)
-    )
-    skip = "|".join(re.escape(w) for w in section.get("skip", []))
-    if not openers:
-        return re.compile(r"(?!x)x")
-    lead = rf"(?:(?:{skip})[\s,]+)*" if skip else ""
-    return re.compile(rf"(?i)^{lead}(?:{openers})(?!\w)")
-
-
-@cache
-def load_lexicon(path: str | None = None) -> Lexicon:
-    """The cue lexicon from TOML (default: the bundled one); ValueError when malformed."""
-    p = Path(path) if path else DEFAULT_LEXICON
-    try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except (FileNotFoundError, tomllib.TOMLDecodeError) as err:
-        raise ValueError(f"{p}: cannot read stance lexicon ({err})") from None
-    try:
-        host = data.get("hostility", {})
-        conc = data.get("concession", {})
-        neg = data.get("negation", {})
-        contrast = data.get("contrast", {})
-        after = "|".join(re.escape(w) for w in host.get("after", [])) or "(?!x)x"
-        before = "|".join(re.escape(w) for w in host.get("before", [])) or "(?!x)x"
-        return Lexicon(
-            evaluative=_weighted(data.get("evaluative", {}), f"{p} [evaluative]"),
-            objects=_weighted(data.get("object", {}), f"{p} [object]"),
-            evaluative_seed=_weighted(data.get("evaluative_seed", {}), f"{p} [evaluative_seed]"),
-            objects_seed=_weighted(data.get("object_seed", {}), f"{p} [object_seed]"),
-            hostility_weight=float(host.get("weight", 1.0)),
-            hostility_after=re.compile(rf"(?i)^[\s-]?(?:{after})(?!\w)"),
-            hostility_before=re.compile(rf"(?i)(?:{before})$"),
-            hostility_words=_alternation(host.get("words", [])),
-            concession_weight=float(conc.get("weight", 1.0)),
-            concession=_alternation(conc.get("cues", [])),
-            comparative=_alternation(data.get("comparative", {}).get("markers", [])),
-            addressee=_alternation(data.get("addressee", {}).get("modals", [])),
-            negators=frozenset(w.lower() for w in neg.get("words", [])),
-            negation_window=int(neg.get("window", 3)),
-            contrast=_alternation(contrast.get("markers", [])),
-            contrast_before_weight=float(contrast.get("before_weight", 0.5)),
-            advice=_advice(data.get("implicit", {})),
-        )
-    except (TypeError, AttributeError, re.error) as err:
-        raise ValueError(f"{p}: malformed stance lexicon ({err})") from None
-
-
-# ---------------------------------------------------------------- quoted lines
-
-
-def _shingles(text: str, n: int = 4) -> set[tuple[str, ...]]:
-    words = [w.lower() for w in _WORD.findall(text)]
-    return {tuple(words[i : i + n]) for i in range(max(len(words) - n + 1, 0))}
-
-
-def own_lines(text: str, earlier: Sequence[str] = (), article: str | None = None) -> list[str]:
-    """The lines of ``text`` that are the commenter's own words.
-
-    Dropped: a line in quotation marks (a line that opens with one loses the quoted part
-    up to the closing mark; an unclosed opening quote drops the line); a line of five or
-    more words of which 60 % of 4-word shingles occur in an earlier comment or the article
-    (quotes pasted without marks).
-    """
-    sources = _shingles("\n".join([*earlier, article or ""]))
-    kept = []
-    for line in (text or "").split("\n"):
-        stripped = line.strip()
-        if not stripped:
-            continue
-        if stripped[0] in _QUOTE_OPEN:
-            # A line opening with a quotation: keep only what follows the closing mark
-            # ('"Japan-China Friendship" but following whose rules?' keeps the question).
-            close = re.search(r"[\"“”'’»」](?=\s|$)", stripped[1:])
-            stripped = stripped[close.end() + 1 :].strip(" .,") if close else ""
-            if not stripped:
-                continue
-        sh = _shingles(stripped)
-        overlap = len(sh & sources) / len(sh) if sh else 0.0
-        if len(sh) >= 2 and overlap >= 0.6:
-            continue
-        kept.append(stripped)
-    return kept
 
 
 # ---------------------------------------------------------------- scoring
@@ -350,6 +201,165 @@ def _clauses(sentence: str, lex: Lexicon, config: StanceConfig) -> list[tuple[in
     return [(s, e, c) for s, e, c in spans if sentence[s:e].strip()]
 
 
+@dataclass
+class _Clause:
+    """One clause being scored: its text, the target mentions in it (clause offsets), and
+    what the rules have claimed so far."""
+
+    text: str
+    local: list[_Mention]
+    weight: float
+    tallies: dict[str, _Tally]
+    covered: list[tuple[int, int]] = field(default_factory=list)
+    compared: dict[int, tuple[int, int]] = field(default_factory=dict)  # mention -> span
+    markers: dict[int, str] = field(default_factory=dict)
+    addressed: set[int] = field(default_factory=set)
+
+    def credit(self, i: int, value: float, kind: str, cue: str) -> None:
+        m = self.local[i]
+        self.tallies[m.target].add(value * self.weight, f"{kind}:{cue}@{m.text.lower()}")
+
+
+def _sign(clause: str, start: int, lex: Lexicon, cue: str, config: StanceConfig) -> float:
+    """-1 when a negator flips the cue at ``start`` (and negation is on), else 1."""
+    return -1.0 if config.use_negation and _negated(clause, start, lex, cue) else 1.0
+
+
+def _comparatives(cl: _Clause, lex: Lexicon) -> None:
+    """'not like the USA', 'unlike X': the compared phrase is the mention and at most 3
+    more words, up to punctuation; it takes the polarity opposite to the clause."""
+    for cm in lex.comparative.finditer(cl.text):
+        after = [i for i, m in enumerate(cl.local) if m.start >= cm.end()]
+        if after and _words_between(cl.text, cm.end(), cl.local[after[0]].start) <= 3:
+            tail = re.match(r"(?:[\s’']*\w[\w’'-]*){0,3}", cl.text[cl.local[after[0]].end :])
+            stop = cl.local[after[0]].end + (tail.end() if tail else 0)
+            cl.compared[after[0]] = (cm.start(), stop)
+            cl.markers[after[0]] = cm.group(0).lower()
+
+
+def _addressees(cl: _Clause, lex: Lexicon) -> None:
+    """'Japan should ...': the addressee of advice is not evaluated by it."""
+    for i, m in enumerate(cl.local):
+        nxt = lex.addressee.search(cl.text, m.end)
+        if nxt and _words_between(cl.text, m.end, nxt.start()) <= 1:
+            cl.addressed.add(i)
+
+
+def _victims(cl: _Clause, evaluative: tuple) -> set[int]:
+    """Mentions right after a negative cue ('violates Japan's waters'): its patients."""
+    victims: set[int] = set()
+    for _cue, w, pat in evaluative:
+        if w < 0:
+            for em in pat.finditer(cl.text):
+                victims |= {
+                    j
+                    for j, m in enumerate(cl.local)
+                    if m.start >= em.end() and _words_between(cl.text, em.end(), m.start) <= 1
+                }
+    return victims
+
+
+def _concessions(cl: _Clause, lex: Lexicon) -> None:
+    """'far from perfect, but': a concession before a contrast defends the nearest target
+    (weighted by 1/weight, so the clause-before-'but' halving does not apply)."""
+    for cc in lex.concession.finditer(cl.text):
+        cl.covered.append(cc.span())
+        cand = [i for i in range(len(cl.local)) if i not in cl.compared]
+        if cand:
+            i = min(cand, key=lambda j: abs(cl.local[j].start - cc.start()))
+            cl.credit(i, lex.concession_weight / cl.weight, "concession", cc.group(0).lower())
+
+
+def _object_cues(cl: _Clause, objects: tuple, lex: Lexicon, config: StanceConfig) -> None:
+    """Verbs whose object is evaluated ('stop relying on X'): credit the next mention."""
+    for _cue, w, pat in objects:
+        for om in pat.finditer(cl.text):
+            if any(s <= om.start() < e for s, e in cl.covered):
+                continue
+            obj = [i for i, m in enumerate(cl.local) if m.start >= om.end()]
+            if obj and _words_between(cl.text, om.end(), cl.local[obj[0]].start) <= (
+                config.object_window
+            ):
+                sign = _sign(cl.text, om.start(), lex, om.group(0), config)
+                cl.credit(obj[0], sign * w, "object", om.group(0).lower())
+                cl.covered.append(om.span())
+
+
+def _holder(cl: _Clause, em: re.Match, cand: list[int], value: float, victims: set[int]) -> int:
+    """The mention an evaluative cue is credited to: the agent of 'threatened by X', else
+    the nearest (one after the cue counts 1.5x as far: subject preference), never the
+    patient of a negative cue when another mention is there."""
+    agent = re.match(r"\s+by\s+", cl.text[em.end() :])
+    after_by = [i for i in cand if agent and cl.local[i].start == em.end() + agent.end()]
+    if after_by:
+        return after_by[0]
+    patient = (victims & set(cand)) if value < 0 else set()
+    if patient and len(patient) < len(cand):
+        cand = [j for j in cand if j not in patient]
+
+    def dist(j: int, pos: int = em.start()) -> float:
+        d = _words_between(cl.text, cl.local[j].start, pos)
+        return d * 1.5 + 0.5 if cl.local[j].start > pos else d
+
+    return min(cand, key=dist)
+
+
+def _evaluative_cues(
+    cl: _Clause, evaluative: tuple, victims: set[int], lex: Lexicon, config: StanceConfig
+) -> float:
+    """Credit each evaluative cue to its holder; return the clause's free polarity (the
+    sum of every cue outside a compared phrase, for the comparative rule)."""
+    free_polarity = 0.0
+    for _cue, w, pat in evaluative:
+        for em in pat.finditer(cl.text):
+            if any(s <= em.start() < e or s < em.end() <= e for s, e in cl.covered):
+                continue
+            cl.covered.append(em.span())
+            value = _sign(cl.text, em.start(), lex, em.group(0), config) * w
+            inside = [i for i, (s, e) in cl.compared.items() if s <= em.start() < e]
+            if inside:
+                cl.credit(inside[0], value, "cue", em.group(0).lower())
+                continue
+            cand = [
+                i for i in range(len(cl.local)) if i not in cl.compared and i not in cl.addressed
+            ]
+            if not cand:
+                free_polarity += value
+                continue
+            i = _holder(cl, em, cand, value, victims)
+            # "They both act as bad as each other": every target at that span is credited.
+            for j in [k for k in cand if cl.local[k].start == cl.local[i].start]:
+                cl.credit(j, value, "cue", em.group(0).lower())
+            free_polarity += value
+    return free_polarity
+
+
+def _comparative_credit(
+    cl: _Clause, evaluative: tuple, free_polarity: float, lex: Lexicon, config: StanceConfig
+) -> None:
+    """A compared target gets the opposite of the polarity outside its phrase."""
+    for i, (s, e) in cl.compared.items():
+        outside = free_polarity - sum(
+            w * _sign(cl.text, em.start(), lex, em.group(0), config)
+            for _c, w, pat in evaluative
+            for em in pat.finditer(cl.text)
+            if s <= em.start() < e
+        )
+        if outside:
+            cl.credit(i, -outside, "comparative", cl.markers[i])
+
+
+def _vader_fallback(cl: _Clause, config: StanceConfig) -> None:
+    """Optional: VADER compound for a single-target clause that no cue covered."""
+    cand = {cl.local[i].target for i in range(len(cl.local)) if i not in cl.addressed}
+    if len(cand) == 1:
+        from ..sentiment.vader import score_text
+
+        compound = score_text(cl.text)["compound"]
+        i = next(j for j in range(len(cl.local)) if j not in cl.addressed)
+        cl.credit(i, config.vader_weight * compound, "vader", f"{compound:+.2f}")
+
+
 def _score_clause(
     sentence: str,
     span: tuple[int, int, bool],
@@ -358,131 +368,28 @@ def _score_clause(
     config: StanceConfig,
     tallies: dict[str, _Tally],
 ) -> None:
+    """Apply every rule to one clause of ``sentence``, crediting ``tallies``."""
     c0, c1, before_contrast = span
-    clause = sentence[c0:c1]
     evaluative, objects = lex.cues(config.use_seed_cues)
     here = [m for m in mentions if c0 <= m.start < c1]
     if not here:
         return
     weight = lex.contrast_before_weight if (before_contrast and config.use_contrast_weight) else 1.0
     local = [_Mention(m.target, m.start - c0, m.end - c0, m.text, m.person) for m in here]
-
-    compared: dict[int, tuple[int, int]] = {}  # mention index -> comparative span
-    markers: dict[int, str] = {}
+    cl = _Clause(sentence[c0:c1], local, weight, tallies)
     if config.use_comparatives:
-        for cm in lex.comparative.finditer(clause):
-            after = [i for i, m in enumerate(local) if m.start >= cm.end()]
-            if after and _words_between(clause, cm.end(), local[after[0]].start) <= 3:
-                # The compared phrase: the mention and at most 3 more words ("unlike
-                # America's warmongering nature"), up to punctuation.
-                tail = re.match(r"(?:[\s’']*\w[\w’'-]*){0,3}", clause[local[after[0]].end :])
-                stop = local[after[0]].end + (tail.end() if tail else 0)
-                compared[after[0]] = (cm.start(), stop)
-                markers[after[0]] = cm.group(0).lower()
-    addressed: set[int] = set()
+        _comparatives(cl, lex)
     if config.use_addressee:
-        for i, m in enumerate(local):
-            nxt = lex.addressee.search(clause, m.end)
-            if nxt and _words_between(clause, m.end, nxt.start()) <= 1:
-                addressed.add(i)
-
-    def credit(i: int, value: float, kind: str, cue: str) -> None:
-        m = local[i]
-        tallies[m.target].add(value * weight, f"{kind}:{cue}@{m.text.lower()}")
-
-    victims: set[int] = set()
-    for _cue, w, pat in evaluative:
-        if w < 0:
-            for em in pat.finditer(clause):
-                victims |= {
-                    j
-                    for j, m in enumerate(local)
-                    if m.start >= em.end() and _words_between(clause, em.end(), m.start) <= 1
-                }
-    covered: list[tuple[int, int]] = []
-    free_polarity = 0.0
+        _addressees(cl, lex)
+    victims = _victims(cl, evaluative)
     if config.use_concession and before_contrast:
-        for cc in lex.concession.finditer(clause):
-            covered.append(cc.span())
-            cand = [i for i in range(len(local)) if i not in compared]
-            if cand:
-                i = min(cand, key=lambda j: abs(local[j].start - cc.start()))
-                # Weighted by 1/weight so the clause-before-"but" halving does not apply.
-                credit(i, lex.concession_weight / weight, "concession", cc.group(0).lower())
+        _concessions(cl, lex)
     if config.use_object_cues:
-        for _cue, w, pat in objects:
-            for om in pat.finditer(clause):
-                if any(s <= om.start() < e for s, e in covered):
-                    continue
-                obj = [i for i, m in enumerate(local) if m.start >= om.end()]
-                if obj and _words_between(clause, om.end(), local[obj[0]].start) <= (
-                    config.object_window
-                ):
-                    negated = _negated(clause, om.start(), lex, om.group(0))
-                    sign = -1.0 if config.use_negation and negated else 1.0
-                    credit(obj[0], sign * w, "object", om.group(0).lower())
-                    covered.append(om.span())
-    for _cue, w, pat in evaluative:
-        for em in pat.finditer(clause):
-            if any(s <= em.start() < e or s < em.end() <= e for s, e in covered):
-                continue
-            covered.append(em.span())
-            sign = (
-                -1.0
-                if config.use_negation and _negated(clause, em.start(), lex, em.group(0))
-                else 1.0
-            )
-            value = sign * w
-            inside = [i for i, (s, e) in compared.items() if s <= em.start() < e]
-            if inside:
-                credit(inside[0], value, "cue", em.group(0).lower())
-                continue
-            cand = [i for i in range(len(local)) if i not in compared and i not in addressed]
-            if not cand:
-                free_polarity += value
-                continue
-            agent = re.match(r"\s+by\s+", clause[em.end() :])
-            after_by = [i for i in cand if agent and local[i].start == em.end() + agent.end()]
-            # The patient of a negative cue ("violates Japan's waters") is not blamed for
-            # it, nor for the other misdeeds listed in the clause.
-            patient = (victims & set(cand)) if value < 0 else set()
-            if not after_by and patient and len(patient) < len(cand):
-                cand = [j for j in cand if j not in patient]
-            if after_by:
-                i = after_by[0]
-            else:
-                # Nearest mention; one after the cue counts 1.5x as far (subject preference).
-                def dist(j: int, pos: int = em.start()) -> float:
-                    d = _words_between(clause, local[j].start, pos)
-                    return d * 1.5 + 0.5 if local[j].start > pos else d
-
-                i = min(cand, key=dist)
-            # "They both act as bad as each other": every target at that span is credited.
-            for j in [k for k in cand if local[k].start == local[i].start]:
-                credit(j, value, "cue", em.group(0).lower())
-            free_polarity += value
-    for i, (s, _e) in compared.items():
-        outside = free_polarity - sum(
-            w
-            * (
-                -1.0
-                if config.use_negation and _negated(clause, em.start(), lex, em.group(0))
-                else 1.0
-            )
-            for _c, w, pat in evaluative
-            for em in pat.finditer(clause)
-            if s <= em.start() < _e
-        )
-        if outside:
-            credit(i, -outside, "comparative", markers[i])
-    if config.vader_weight and not covered:
-        cand = {local[i].target for i in range(len(local)) if i not in addressed}
-        if len(cand) == 1:
-            from ..sentiment.vader import score_text
-
-            compound = score_text(clause)["compound"]
-            i = next(j for j in range(len(local)) if j not in addressed)
-            credit(i, config.vader_weight * compound, "vader", f"{compound:+.2f}")
+        _object_cues(cl, objects, lex, config)
+    free_polarity = _evaluative_cues(cl, evaluative, victims, lex, config)
+    _comparative_credit(cl, evaluative, free_polarity, lex, config)
+    if config.vader_weight and not cl.covered:
+        _vader_fallback(cl, config)
 
 
 def _hostility(sentence: str, mentions: list[_Mention], lex: Lexicon, tallies) -> None:
@@ -561,15 +468,6 @@ def score_comment(
             evidence = max(same, key=lambda p: abs(p[0]))[1]
         out[key] = (label, round(math.tanh(raw / 2.0), 4), evidence)
     return out
-
-
-def stance_columns(targets: Sequence[Target]) -> list[str]:
-    """The columns add_stance adds, in order."""
-    return [
-        c
-        for t in targets
-        for c in (f"stance_{t.key}", f"stance_{t.key}_score", f"stance_{t.key}_evidence")
-    ]
 
 
 def add_stance(

@@ -16,11 +16,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
+from ..columns import STANCE_LABELS as LABELS
 from ..embeddings import EmbeddingConfig, embed
 from ..sentiment.vader import split_sentences
-from .rules import LABELS, StanceConfig, add_stance, own_lines
+from .agreement import agreement_table
+from .own_words import own_lines
+from .rules import StanceConfig, add_stance
 from .targets import Target, load_targets
-from .validation import agreement_table
 
 
 @dataclass(frozen=True)

@@ -28,11 +28,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
+from ..columns import STANCE_LABELS, stance_keys
 from ..embeddings import EmbeddingConfig, embed
+from ..stance.shares import stance_counts
 
 OUTLIER = -1
 OUTLIER_LABEL = "outliers"
-STANCE_VALUES = ("favor", "against", "neutral", "none")
 
 TOPIC_TABLE_SCHEMA = {
     "topic": pl.Int32,
@@ -231,54 +232,39 @@ def make_label(words: Sequence[str], n_words: int = 3) -> str:
 def topics_by_stance(df: pl.DataFrame) -> pl.DataFrame:
     """Per topic and stance target: counts and shares of each stance, mean sentiment.
 
-    Generic over the ``stance_<target>`` String columns present (values favor / against /
-    neutral / none). Shares are over comments with a stance value (nulls are left out);
+    Shares are of the topic's comments with a label for the target (``share_all`` of
+    :func:`~readerscope.analysis.stance.shares.stance_counts`; the four labels sum to 1);
     ``mean_sentiment`` is the mean ``sentiment_compound`` of the topic's comments (null if
     that column is absent).
     """
     if "topic" not in df.columns:
         raise ValueError("topics_by_stance needs the 'topic' column (run add_topics first)")
-    targets = [
-        c.removeprefix("stance_")
-        for c in df.columns
-        if c.startswith("stance_")
-        and df.schema[c] == pl.String
-        and set(df[c].drop_nulls().unique().to_list()) <= set(STANCE_VALUES)
-    ]
+    keys = stance_keys(df)
+    if not keys:
+        raise ValueError("topics_by_stance needs stance_<target> columns (run add_stance first)")
     label = pl.col("topic_label").first() if "topic_label" in df.columns else pl.lit(None)
     sentiment = (
         pl.col("sentiment_compound").mean()
         if "sentiment_compound" in df.columns
         else pl.lit(None, dtype=pl.Float64)
     )
-    frames = []
-    for target in targets:
-        col = pl.col(f"stance_{target}")
-        counts = [(col == v).sum().cast(pl.Int32).alias(v) for v in STANCE_VALUES]
-        frames.append(
-            df.group_by("topic")
-            .agg(
-                label.alias("topic_label"),
-                pl.len().cast(pl.Int32).alias("n_comments"),
-                col.is_not_null().sum().cast(pl.Int32).alias("n_with_stance"),
-                *counts,
-                sentiment.cast(pl.Float64).alias("mean_sentiment"),
-            )
-            .with_columns(pl.lit(target).alias("target"))
-        )
-    if not frames:
-        raise ValueError("topics_by_stance needs stance_<target> columns (run add_stance first)")
-    out = pl.concat(frames)
-    shares = [
-        pl.when(pl.col("n_with_stance") > 0)
-        .then(pl.col(v) / pl.col("n_with_stance"))
-        .otherwise(None)
-        .alias(f"share_{v}")
-        for v in STANCE_VALUES
-    ]
+    per_topic = df.group_by("topic").agg(
+        label.alias("topic_label"),
+        pl.len().cast(pl.Int32).alias("n_comments"),
+        sentiment.cast(pl.Float64).alias("mean_sentiment"),
+    )
+    long = stance_counts(df, keys, by="topic", labels=STANCE_LABELS)
+    wide = long.pivot("stance", index=["topic", "target", "n_total"], values=["count", "share_all"])
+    wide = wide.rename(
+        {f"count_{v}": v for v in STANCE_LABELS}
+        | {f"share_all_{v}": f"share_{v}" for v in STANCE_LABELS}
+    ).with_columns(
+        pl.col("n_total").cast(pl.Int32).alias("n_with_stance"),
+        *(pl.col(v).cast(pl.Int32) for v in STANCE_LABELS),
+    )
     first = ["topic", "topic_label", "target", "n_comments", "n_with_stance"]
-    rest = [*STANCE_VALUES, *(f"share_{v}" for v in STANCE_VALUES), "mean_sentiment"]
-    return out.with_columns(shares).select(first + rest).sort("topic", "target")
+    rest = [*STANCE_LABELS, *(f"share_{v}" for v in STANCE_LABELS), "mean_sentiment"]
+    return wide.join(per_topic, on="topic").select(first + rest).sort("topic", "target")
 
 
 # --- internals -------------------------------------------------------------------------
