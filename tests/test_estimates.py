@@ -508,3 +508,18 @@ def test_user_level_modal_share_is_unbiased_for_comment_samples():
     assert np.abs(naive - theta)[[0, 3]].min() > 0.03  # favor, none: naive biased
     assert np.all(np.abs(np.nanmean(got, 0) - theta) < 0.02), np.nanmean(got, 0) - theta
     assert "users fully coded" in t.filter(estimator="corrected")["note"][0]
+
+
+def test_user_sample_uses_ppi_over_users():
+    users, truth, pred = _user_population()
+    names = np.array(LABELS, dtype=object)
+    sampled = np.random.default_rng(1).choice(400, 120, replace=False)
+    idx = np.flatnonzero(np.isin(users, sampled))
+    gold = names[truth[idx]]
+    gold[:5] = None  # drawn, left uncoded: those users are not fully coded
+    t = est.user_estimates(names[pred], users, gold, users[idx], inclusion=0.3, unit="user")
+    row = t.filter(label="against", estimator="corrected").row(0, named=True)
+    assert "PPI++" in row["method"]
+    dropped = len(set(users[idx[:5]]))
+    assert row["n"] == 120 - dropped
+    assert f"{dropped} sampled users not fully coded" in row["note"]

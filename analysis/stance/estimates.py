@@ -48,6 +48,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from statistics import NormalDist
 from typing import Literal
 
 import numpy as np
@@ -324,9 +325,7 @@ def wilson_interval(
 
 
 def _z(alpha: float) -> float:
-    from scipy.stats import norm
-
-    return float(norm.ppf(1 - alpha / 2))
+    return NormalDist().inv_cdf(1 - alpha / 2)
 
 
 # ----------------------------------------------------------------------------------------
@@ -366,7 +365,10 @@ def _finish(
         return Estimate.null(n, method, "variance cannot be estimated from the coded rows")
     if hi - lo <= 1e-12:
         return Estimate.null(
-            n, method, "no variation in the coded rows: the interval cannot be estimated"
+            n,
+            method,
+            "no variation in the coded rows (e.g. the classifier agrees with every one): "
+            "the interval cannot be estimated",
         )
     if hi - lo > max_width:
         note = (
@@ -460,6 +462,8 @@ def mean_estimates(
     Fewer than ``min_coded`` domain rows, a zero-width interval or one wider than
     ``max_width``: null numbers and a note.
     """
+    if variance == "poisson" and pi_c is None:
+        raise ValueError('variance="poisson" needs inclusion probabilities pi_c')
     f_all, f_c, y_c = (np.asarray(a, float) for a in (f_all, f_c, y_c))
     inside = np.ones(len(y_c), bool) if domain_c is None else np.asarray(domain_c, bool)
     if binary is None:
