@@ -22,17 +22,22 @@ import pytest
 
 
 def _module(name: str):
-    """readerscope.analysis.stance.<name>, or the file itself while analysis/stance/ is not yet
-    a package on this branch (the restructuring adds its __init__.py)."""
+    """readerscope.analysis.stance.<name> from this checkout; the file itself while
+    analysis/stance/ is not yet a package here (the restructuring adds its __init__.py), or
+    when the installed readerscope is another checkout."""
+    root = Path(__file__).resolve().parents[1]
     try:
-        return importlib.import_module(f"readerscope.analysis.stance.{name}")
+        module = importlib.import_module(f"readerscope.analysis.stance.{name}")
+        if root in Path(module.__file__).resolve().parents:
+            return module
     except ImportError:
-        path = Path(__file__).resolve().parents[1] / "analysis" / "stance" / f"{name}.py"
-        spec = importlib.util.spec_from_file_location(f"_stance_{name}", path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = module
-        spec.loader.exec_module(module)
-        return module
+        pass
+    path = root / "analysis" / "stance" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"_stance_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 est = _module("estimates")
