@@ -77,8 +77,8 @@ def codebook_command(
         return
     method = add_stance(comments, cfg.stance, corpus.articles())
     codings = [coding.read_coding(p, targets, comments) for p in score]
-    for coding, path in zip(codings, score, strict=True):
-        if all(coding[f"stance_{t.key}"].null_count() == coding.height for t in targets):
+    for coded, path in zip(codings, score, strict=True):
+        if all(coded[f"stance_{t.key}"].null_count() == coded.height for t in targets):
             from ..comments import InputError
 
             raise InputError(path, "no coded cells: fill the stance_<target> columns first")

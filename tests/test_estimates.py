@@ -10,38 +10,13 @@ sample with unequal inclusion probabilities (DSL). Vectorised: one array per rep
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-import sys
 from functools import cache
-from pathlib import Path
 
 import numpy as np
 import polars as pl
 import pytest
-
-
-def _module(name: str):
-    """readerscope.analysis.stance.<name> from this checkout; the file itself while
-    analysis/stance/ is not yet a package here (the restructuring adds its __init__.py), or
-    when the installed readerscope is another checkout."""
-    root = Path(__file__).resolve().parents[1]
-    try:
-        module = importlib.import_module(f"readerscope.analysis.stance.{name}")
-        if root in Path(module.__file__).resolve().parents:
-            return module
-    except ImportError:
-        pass
-    path = root / "analysis" / "stance" / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(f"_stance_{name}", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-est = _module("estimates")
-smp = _module("sampling")
+from readerscope.analysis.stance import estimates as est
+from readerscope.analysis.stance import sampling as smp
 
 LABELS = est.LABELS
 SHARES = (0.25, 0.35, 0.15, 0.25)
