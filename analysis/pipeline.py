@@ -1,30 +1,35 @@
 """The analysis pipeline: comment table in, every analysis column out.
 
 Order matters and is fixed: sentiment and stance are per-comment (batched, optionally
-over several processes); replies need whole threads (and the article text);
-topics need the whole corpus. Each stage only adds columns.
+over several processes); replies need whole threads (and the article text); topics need
+the whole corpus. Each stage is ``add_<stage>(df, config, *, context) -> df`` and only
+adds columns (declared in :mod:`.columns`).
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import polars as pl
 
 from ..comments import Corpus
 from .config import AnalysisConfig
-from .sentiment.vader import SentimentConfig, add_sentiment
-from .stance.rules import StanceConfig, add_stance
-from .stance.targets import Target, load_targets
+from .context import StageContext
+from .parallel import map_batches
+from .replies.inference import add_replies
+from .sentiment.vader import SentimentConfig, add_sentiment, sentence_sentiment
+from .stance.stage import StanceConfig, add_stance
+from .stance.targets import Target
+from .topics.model import TopicModel, fit_topic_model
 
 Progress = Callable[[str], None]
 
 
 @dataclass(frozen=True)
 class AnalysisResult:
-    """Everything one analysis run produces (all polars tables)."""
+    """Everything one analysis run produces (all polars tables, plus the fitted topics)."""
 
     comments: pl.DataFrame
     threads: pl.DataFrame
@@ -32,38 +37,30 @@ class AnalysisResult:
     sentences: pl.DataFrame
     targets: tuple[Target, ...]
     config: AnalysisConfig
-
-
-def _with_embedding(stage_config, embedding):
-    """Give a stage the run's shared embedding settings, if the stage embeds."""
-    if any(f.name == "embedding" for f in dataclasses.fields(stage_config)):
-        return dataclasses.replace(stage_config, embedding=embedding)
-    return stage_config
+    topic_model: TopicModel | None = None
 
 
 def per_comment_stage(
     df: pl.DataFrame,
     sentiment: SentimentConfig,
     stance: StanceConfig,
-    articles: Mapping[str, str] | None = None,
+    context: StageContext,
 ) -> pl.DataFrame:
     """Sentiment then stance on one batch (module level, so batch workers can pickle it).
 
     Each row depends only on itself and its thread's article, so batches are independent.
     """
-    return add_stance(add_sentiment(df, sentiment), stance, articles=articles)
+    return add_stance(add_sentiment(df, sentiment, context=context), stance, context=context)
 
 
 def score_comments(
-    df: pl.DataFrame, config: AnalysisConfig, articles: dict[str, str] | None = None
+    df: pl.DataFrame, config: AnalysisConfig, *, context: StageContext | None = None
 ) -> pl.DataFrame:
     """Sentiment and stance: pure per-comment stages, run in batches."""
-    from .parallel import map_batches
-
     return map_batches(
         df,
         per_comment_stage,
-        fn_args=(config.sentiment, config.stance, articles),
+        fn_args=(config.sentiment, config.stance, context or StageContext()),
         batch_size=config.run.batch_size,
         n_jobs=config.run.n_jobs,
     )
@@ -72,41 +69,38 @@ def score_comments(
 def analyze(
     corpus: Corpus,
     config: AnalysisConfig | None = None,
+    *,
     progress: Progress | None = None,
 ) -> AnalysisResult:
     """Run every stage on ``corpus`` and return the analysed tables."""
-    from .replies.inference import add_replies
-    from .sentiment.vader import sentence_sentiment
-    from .topics.model import add_topics
-
     config = config or AnalysisConfig()
     say = progress or (lambda _msg: None)
+    context = StageContext.from_corpus(corpus, embedding=config.embedding)
     df = corpus.comments
 
     say("sentiment and stance")
-    df = score_comments(df, config, corpus.articles())
-    sentences = sentence_sentiment(df, config.sentiment)
+    df = score_comments(df, config, context=context)
+    sentences = sentence_sentiment(df, config.sentiment, context=context)
 
-    if config.run.replies:
+    if config.stages.replies:
         say("reply targets")
-        df = add_replies(
-            df,
-            articles=corpus.articles(),
-            titles=corpus.titles(),
-            config=_with_embedding(config.replies, config.embedding),
-        )
+        replies = dataclasses.replace(config.replies, embedding=config.embedding)
+        df = add_replies(df, articles=context.articles, titles=context.titles, config=replies)
 
-    if config.run.topics:
+    topic_model = None
+    topics = pl.DataFrame()
+    if config.stages.topics:
         say("topics")
-        df, topics = add_topics(df, _with_embedding(config.topics, config.embedding))
-    else:
-        topics = pl.DataFrame()
+        topic_model = fit_topic_model(df, config.topics, context=context)
+        df = topic_model.fitted(df)
+        topics = topic_model.table
 
     return AnalysisResult(
         comments=df,
         threads=corpus.threads,
         topics=topics,
         sentences=sentences,
-        targets=load_targets(getattr(config.stance, "targets_path", None)),
+        targets=config.stance.targets(),
         config=config,
+        topic_model=topic_model,
     )

@@ -54,18 +54,13 @@ def codebook_command(
     """Export a stance coding sheet for THREADS, or score filled sheets against the method."""
     import polars as pl
 
+    from ..analysis.context import StageContext
     from ..analysis.stance import agreement, coding
-    from ..analysis.stance.rules import add_stance
-    from ..analysis.stance.targets import load_targets
+    from ..analysis.stance.stage import add_stance
 
-    corpus = load_corpus(threads, fmt)
     cfg = make_config(config)
-    try:
-        targets = load_targets(cfg.stance.targets_path)
-    except ValueError as err:
-        from ..comments import InputError
-
-        raise InputError(cfg.stance.targets_path or "targets", str(err)) from None
+    corpus = load_corpus(threads, fmt)
+    targets = cfg.stance.targets()
     comments = corpus.comments
     if not score:
         path = out or Path("coding_sheet.csv")
@@ -75,7 +70,7 @@ def codebook_command(
             f"{', '.join(t.key for t in targets)}) and {path.stem}.guidelines.md"
         )
         return
-    method = add_stance(comments, cfg.stance, corpus.articles())
+    method = add_stance(comments, cfg.stance, context=StageContext.from_corpus(corpus))
     codings = [coding.read_coding(p, targets, comments) for p in score]
     for coded, path in zip(codings, score, strict=True):
         if all(coded[f"stance_{t.key}"].null_count() == coded.height for t in targets):

@@ -1,9 +1,13 @@
-"""Options and helpers shared by the CLI commands."""
+"""Options and helpers shared by the CLI commands.
+
+Flags override the configuration file only when they are given: every flag that maps to
+a setting defaults to None ("not given"), so ``[run] n_jobs = 2`` in the TOML is kept
+unless ``--jobs`` is on the command line.
+"""
 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -28,20 +32,47 @@ FormatOpt = Annotated[
 ]
 EmbeddingOpt = Annotated[
     str | None,
-    typer.Option("--embeddings", help="Embedding backend: auto, minilm, minilm-numpy or static."),
+    typer.Option(
+        "--embeddings",
+        help="Embedding backend: auto, minilm, minilm-numpy or static (default: the config's).",
+    ),
 ]
 JobsOpt = Annotated[
-    int, typer.Option("--jobs", "-j", help="Worker processes for per-comment stages.")
+    int | None,
+    typer.Option(
+        "--jobs",
+        "-j",
+        help="Worker processes for parsing and per-comment stages: a positive number, or -1 "
+        "for every core (default: the config's, 1).",
+    ),
+]
+TopicsOpt = Annotated[
+    bool | None,
+    typer.Option("--topics/--no-topics", help="Cluster topics (default: the config's, on)."),
 ]
 
 
-def load_corpus(threads: list[Path] | None, fmt: str | None) -> Corpus:
+def load_corpus(threads: list[Path] | None, fmt: str | None, *, n_jobs: int = 1) -> Corpus:
     """The built-in sample when no THREADS are given, else every thread named."""
     from ..comments import Corpus, read_corpus, read_thread
 
     if not threads:
         return Corpus.from_threads([read_thread(None, format=fmt)])
-    return read_corpus(threads, format=fmt)
+    return read_corpus(threads, format=fmt, n_jobs=n_jobs)
+
+
+def _flags(
+    embeddings: str | None, jobs: int | None, topics: bool | None
+) -> dict[str, dict[str, object]]:
+    """The given flags as configuration overrides (tables of settings)."""
+    out: dict[str, dict[str, object]] = {}
+    if embeddings is not None:
+        out["embedding"] = {"backend": embeddings}
+    if jobs is not None:
+        out["run"] = {"n_jobs": jobs}
+    if topics is not None:
+        out["stages"] = {"topics": topics}
+    return out
 
 
 def make_config(
@@ -51,29 +82,26 @@ def make_config(
     jobs: int | None = None,
     topics: bool | None = None,
 ) -> AnalysisConfig:
-    """Configuration from the TOML file, then the command-line flags on top."""
-    from ..analysis.config import load_config
+    """Configuration from the TOML file, then the flags that were given on top.
 
-    if path is not None and not path.is_file():
-        from ..comments import InputError
+    Every value is checked here, before any stage runs; a bad one is an InputError
+    naming the file (or the flag) and the setting.
+    """
+    from ..analysis.checks import ConfigError
+    from ..analysis.config import config_from_dict, load_config
+    from ..comments import InputError
 
-        raise InputError(path, "configuration file not found")
     try:
         cfg = load_config(path)
-    except (ValueError, TypeError) as err:
-        from ..comments import InputError
-
-        raise InputError(path or "config", str(err)) from None
-    run = cfg.run
-    if jobs is not None:
-        run = dataclasses.replace(run, n_jobs=jobs)
-    if topics is not None:
-        run = dataclasses.replace(run, topics=topics)
-    cfg = dataclasses.replace(cfg, run=run)
-    if embeddings is not None:
-        cfg = dataclasses.replace(
-            cfg, embedding=dataclasses.replace(cfg.embedding, backend=embeddings)
-        )
+    except ConfigError as err:  # the file itself (err.name is its path) or one setting
+        problem = err.problem if err.name == str(path) else str(err)
+        raise InputError(path or "config", problem) from None
+    for section, values in _flags(embeddings, jobs, topics).items():
+        try:
+            cfg = config_from_dict({section: values}, base=cfg)
+        except ConfigError as err:
+            flag = {"embedding": "--embeddings", "run": "--jobs", "stages": "--topics"}[section]
+            raise InputError(flag, err.problem) from None
     return cfg
 
 

@@ -20,6 +20,7 @@ from .common import (
     FormatOpt,
     JobsOpt,
     ThreadsArg,
+    TopicsOpt,
     load_corpus,
     make_config,
     stderr_progress,
@@ -135,17 +136,17 @@ def summary_command(
     config: ConfigOpt = None,
     fmt: FormatOpt = None,
     embeddings: EmbeddingOpt = None,
-    jobs: JobsOpt = 1,
-    topics: Annotated[bool, typer.Option(help="Cluster topics (the slowest step).")] = True,
+    jobs: JobsOpt = None,
+    topics: TopicsOpt = None,
 ) -> None:
     """Summarise THREADS (none: the built-in sample): stance, sentiment, topics, replies, users."""
     from ..analysis.pipeline import analyze
     from ..analysis.summary import summarize
 
     with stderr_progress() as say:
-        say("reading")
-        corpus = load_corpus(threads, fmt)
         cfg = make_config(config, embeddings=embeddings, jobs=jobs, topics=topics)
+        say("reading")
+        corpus = load_corpus(threads, fmt, n_jobs=cfg.run.n_jobs)
         result = analyze(corpus, cfg, progress=say)
         data = summarize(result, top=top)
     if as_json:

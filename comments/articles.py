@@ -11,10 +11,16 @@ the outlet; the others are described, not guessed.
 from __future__ import annotations
 
 from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
+from .errors import InputError
 from .load import read_thread
+
+if TYPE_CHECKING:
+    from .thread import Corpus
 
 ARTICLES_DIR = "samples/articles"
 
@@ -42,6 +48,9 @@ SAMPLE_ARTICLES: dict[str, tuple[str, str]] = {
 """Provenance of each shipped article (seed file stem -> label, what the text shows)."""
 
 AP_ID = "ap_japantoday_750057"
+ARTICLE_SCHEMA = {
+    c: pl.String for c in ("article_id", "outlet", "source_file", "provenance", "text")
+}
 
 _MIN_CHARS = 60
 _MIN_WORDS = 8
@@ -95,7 +104,7 @@ def load_sample_articles(include_thread_article: bool = True) -> pl.DataFrame:
                 "text": text,
             }
         )
-    return pl.DataFrame(rows, schema={k: pl.String for k in rows[0]})
+    return pl.DataFrame(rows, schema=ARTICLE_SCHEMA)
 
 
 def article_paragraphs(articles: pl.DataFrame) -> pl.DataFrame:
@@ -112,3 +121,42 @@ def article_paragraphs(articles: pl.DataFrame) -> pl.DataFrame:
         "text": pl.String,
     }
     return pl.DataFrame(rows, schema=schema)
+
+
+def thread_articles(corpus: Corpus) -> pl.DataFrame:
+    """Each thread's own article (when its input holds one), in the article table shape."""
+    rows = [
+        {
+            "article_id": f"{r['thread_id']}-article",
+            "outlet": (r["title"] or r["thread_id"])[:40],
+            "source_file": r["source"],
+            "provenance": "article text at the head of the thread input",
+            "text": r["article_text"],
+        }
+        for r in corpus.threads.iter_rows(named=True)
+        if r["article_text"]
+    ]
+    return pl.DataFrame(rows, schema=ARTICLE_SCHEMA)
+
+
+def read_article_files(paths: list[Path]) -> pl.DataFrame:
+    """Article text files (one article each) in the article table shape; InputError when a
+    file is missing or not UTF-8 text."""
+    rows = []
+    for path in paths:
+        if not path.is_file():
+            raise InputError(path, "article file not found")
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise InputError(path, "article file is not UTF-8 text") from None
+        rows.append(
+            {
+                "article_id": path.stem,
+                "outlet": path.stem[:40],
+                "source_file": str(path),
+                "provenance": "--articles file",
+                "text": text,
+            }
+        )
+    return pl.DataFrame(rows, schema=ARTICLE_SCHEMA)

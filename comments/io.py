@@ -10,7 +10,9 @@ fixed compression codec.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 from pathlib import Path
 
 import polars as pl
@@ -49,18 +51,26 @@ def _plain(value: object) -> object:
 
 
 def write_table(df: pl.DataFrame, path: str | Path) -> Path:
-    """Write ``df`` as Parquet, CSV or JSONL by the extension of ``path``."""
+    """Write ``df`` as Parquet, CSV or JSONL by the extension of ``path``, atomically.
+
+    The table is written to a temporary file beside ``path`` and renamed into place, so
+    an interrupted write leaves the earlier file (or none), never a truncated one.
+    """
     p = Path(path)
     fmt = _format(p)
+    tmp = p.with_name(f".{p.name}.{os.getpid()}.tmp")
     try:
         p.parent.mkdir(parents=True, exist_ok=True)
         if fmt == "parquet":
-            df.write_parquet(p, compression="zstd", compression_level=3, statistics=False)
+            df.write_parquet(tmp, compression="zstd", compression_level=3, statistics=False)
         elif fmt == "csv":
-            _lists_to_json(df).write_csv(p)
+            _lists_to_json(df).write_csv(tmp)
         else:
-            df.write_ndjson(p)
+            df.write_ndjson(tmp)
+        os.replace(tmp, p)
     except OSError as err:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
         raise InputError(p, f"cannot be written ({err.strerror or err})") from None
     return p
 

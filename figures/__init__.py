@@ -5,7 +5,7 @@ plots; :func:`save_figure` writes PDF/SVG/PNG plus that table (CSV) and a manife
 """
 
 from .catalog import FIGURE_NAMES, FIGURES, FigureInputs, FigureSpec, render_figures
-from .framing import article_framing, article_framing_data, score_article_paragraphs
+from .framing import article_framing, article_framing_data
 from .replies import reply_network, reply_network_data
 from .save import FORMATS, parse_formats, save_figure
 from .sentiment import (
@@ -33,7 +33,6 @@ __all__ = [
     "reply_network",
     "reply_network_data",
     "save_figure",
-    "score_article_paragraphs",
     "sentiment_by_stance",
     "sentiment_by_stance_data",
     "sentiment_distribution",

@@ -1,12 +1,11 @@
 """Figure 6: how the coverage frames the US, China and Japan, beside the readers.
 
-Each article is split into body paragraphs (``comments.articles.paragraphs``) and every
-paragraph is scored by the same stance stage as the comments, treated as a one-
-paragraph "comment" of its own (so no paragraph is discarded as a quotation of another).
-The bars show, per outlet and target, the shares of stance-taking paragraphs that are
-against, neutral or favor; the readers' row shows the same shares over comments. The
-unit differs (paragraph vs comment) and the stance rules were built for comments, so
-read the article rows as a coarse framing indicator, not a content analysis.
+Each article's paragraphs are scored by the stance stage
+(:func:`readerscope.analysis.stance.articles.article_stance`). The bars show, per outlet
+and target, the shares of stance-taking paragraphs that are against, neutral or favor;
+the readers' row shows the same shares over comments. The unit differs (paragraph vs
+comment) and the stance methods were built for comments, so read the article rows as a
+coarse framing indicator, not a content analysis.
 """
 
 from __future__ import annotations
@@ -24,22 +23,6 @@ from .style import DOUBLE_COLUMN, paper_style
 
 READERS = "reader comments"
 UNIT_SIGN = {"paragraph": "\u00b6", "comment": "comments"}
-
-
-def score_article_paragraphs(
-    paragraphs: pl.DataFrame, stance_config: object | None = None
-) -> pl.DataFrame:
-    """Paragraph table (article_id, outlet, paragraph, text) plus the stance columns.
-
-    Each paragraph gets its own thread id so the stage's quotation filter (which drops
-    lines repeating earlier comments of the same thread) never removes article prose.
-    """
-    from ..analysis.stance.rules import add_stance
-
-    units = paragraphs.with_columns(
-        (pl.col("article_id") + "-p" + pl.col("paragraph").cast(pl.String)).alias("thread_id")
-    )
-    return add_stance(units, stance_config).drop("thread_id")
 
 
 def article_framing_data(

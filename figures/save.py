@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
-from importlib import metadata
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 from matplotlib.figure import Figure
 
+from ..analysis.provenance import package_versions, sha256_file
 from .style import paper_style
 
 FORMATS: tuple[str, ...] = ("pdf", "svg", "png")
@@ -25,43 +25,12 @@ FORMATS: tuple[str, ...] = ("pdf", "svg", "png")
 
 PNG_DPI = 300
 
-PACKAGES: tuple[str, ...] = (
-    "readerscope",
-    "polars",
-    "numpy",
-    "matplotlib",
-    "vaderSentiment",
-    "bertopic",
-    "sentence-transformers",
-    "scikit-learn",
-    "umap-learn",
-    "hdbscan",
-    "networkx",
-)
-"""Packages whose versions can change a figure; recorded in every manifest."""
-
 # Metadata keys matplotlib would fill with the current date; None removes them.
 _METADATA: dict[str, dict[str, Any]] = {
     "pdf": {"CreationDate": None, "ModDate": None},
     "svg": {"Date": None},
     "png": {},
 }
-
-
-def package_versions(names: Iterable[str] = PACKAGES) -> dict[str, str]:
-    """Installed version of each package ('not installed' when absent)."""
-    out: dict[str, str] = {}
-    for name in names:
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            out[name] = "not installed"
-    return out
-
-
-def sha256_file(path: str | Path) -> str:
-    """SHA-256 of a file's bytes."""
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def sha256_bytes(data: bytes) -> str:

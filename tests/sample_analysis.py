@@ -9,9 +9,10 @@ from functools import cache
 
 import polars as pl
 from readerscope.analysis.pipeline import AnalysisResult, analyze
+from readerscope.analysis.stance.articles import article_stance
 from readerscope.comments import Corpus, read_thread
-from readerscope.comments.articles import article_paragraphs, load_sample_articles
-from readerscope.figures import FigureInputs, score_article_paragraphs
+from readerscope.comments.articles import load_sample_articles
+from readerscope.figures import FigureInputs
 from readerscope.figures.common import PlotTarget
 
 
@@ -22,7 +23,7 @@ def sample_result() -> AnalysisResult:
 
 @cache
 def sample_article_units() -> pl.DataFrame:
-    return score_article_paragraphs(article_paragraphs(load_sample_articles()))
+    return article_stance(load_sample_articles())
 
 
 @cache

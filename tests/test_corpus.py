@@ -14,7 +14,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 from readerscope.analysis.config import AnalysisConfig, RunConfig
-from readerscope.analysis.embeddings.cache import EmbeddingConfig
+from readerscope.analysis.embeddings import EmbeddingConfig
 from readerscope.analysis.pipeline import analyze
 from readerscope.comments import InputError
 from readerscope.comments.load import read_corpus

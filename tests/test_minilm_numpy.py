@@ -10,13 +10,9 @@ import sys
 
 import numpy as np
 import pytest
+from readerscope.analysis.embeddings import EmbeddingConfig, embed, resolve_backend
 from readerscope.analysis.embeddings import minilm_numpy as mn
-from readerscope.analysis.embeddings.cache import (
-    EmbeddingConfig,
-    embed,
-    load_minilm,
-    resolve_backend,
-)
+from readerscope.analysis.embeddings.minilm import load_minilm
 from readerscope.comments import read_thread
 
 SEED = list(read_thread().comments["text"])
@@ -118,7 +114,7 @@ def test_erf_matches_math_erf() -> None:
 
 
 def test_registered_backend_and_auto_choice(vectors: np.ndarray) -> None:
-    cfg = EmbeddingConfig(backend="minilm-numpy", cache_dir=None)
+    cfg = EmbeddingConfig(backend="minilm-numpy", use_cache=False)
     assert np.array_equal(embed(SEED, cfg), vectors[: len(SEED)])
     auto = EmbeddingConfig(auto_numpy_upto=2000, auto_static_above=20_000)
     assert resolve_backend(auto, len(SEED)) == "minilm-numpy"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from readerscope.analysis.embeddings.cache import EmbeddingConfig
+from readerscope.analysis.embeddings import EmbeddingConfig
 from readerscope.analysis.replies.evaluation import predicted_edges
 from readerscope.analysis.replies.inference import METHODS, ReplyConfig, add_replies, method_table
 from readerscope.comments.schema import COMMENT_SCHEMA, comment_id, conform

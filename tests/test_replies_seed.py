@@ -8,7 +8,7 @@ the reference is analysis/resources/reference_coding.csv (first coder).
 from __future__ import annotations
 
 import pytest
-from readerscope.analysis.embeddings.cache import EmbeddingConfig
+from readerscope.analysis.embeddings import EmbeddingConfig
 from readerscope.analysis.replies import evaluation as reply_eval
 from readerscope.analysis.replies.inference import ReplyConfig, add_replies
 from readerscope.comments import read_thread

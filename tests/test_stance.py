@@ -8,8 +8,10 @@ import polars as pl
 import pytest
 from readerscope.analysis.columns import STANCE_LABELS as LABELS
 from readerscope.analysis.columns import stance_columns_for
+from readerscope.analysis.context import StageContext
+from readerscope.analysis.stance import StanceConfig, add_stance
 from readerscope.analysis.stance.own_words import own_lines
-from readerscope.analysis.stance.rules import StanceConfig, add_stance
+from readerscope.analysis.stance.rules import RuleConfig
 from readerscope.analysis.stance.targets import load_targets
 from readerscope.comments import read_thread
 
@@ -57,15 +59,25 @@ def test_cues(text, key, label):
 
 def test_each_rule_can_be_switched_off():
     text = "China's far from perfect, but the alternative is a man child."
-    assert stance(text, StanceConfig(use_concession=False))["china"] != "favor"
+    assert stance(text, StanceConfig(rules=RuleConfig(use_concession=False)))["china"] != "favor"
     assert (
-        stance("Trump said so. He is a con-man.", StanceConfig(use_pronouns=False))["us"]
+        stance(
+            "Trump said so. He is a con-man.", StanceConfig(rules=RuleConfig(use_pronouns=False))
+        )["us"]
         == "neutral"
     )
-    assert stance("Stop relying on the US.", StanceConfig(use_object_cues=False))["us"] == "neutral"
+    assert (
+        stance("Stop relying on the US.", StanceConfig(rules=RuleConfig(use_object_cues=False)))[
+            "us"
+        ]
+        == "neutral"
+    )
     # Negation flips a cue; off, "not trustworthy" reads as praise.
     assert (
-        stance("Ishiba is not trustworthy.", StanceConfig(use_negation=False))["japan"] == "favor"
+        stance("Ishiba is not trustworthy.", StanceConfig(rules=RuleConfig(use_negation=False)))[
+            "japan"
+        ]
+        == "favor"
     )
 
 
@@ -84,7 +96,7 @@ def test_quoted_lines_are_not_own_words():
 
 def test_seed_columns_types_values_and_evidence():
     t = seed()
-    out = add_stance(t.comments, articles={t.thread_id: t.article_text})
+    out = add_stance(t.comments, context=StageContext(articles={t.thread_id: t.article_text}))
     targets = load_targets()
     assert [c for c in out.columns if c.startswith("stance_")] == stance_columns_for(
         t.key for t in targets
@@ -208,8 +220,10 @@ def test_alias_matching_is_whole_word():
 
 def test_bad_lexicon_is_a_clear_error(tmp_path):
     with pytest.raises(ValueError, match=r"nope\.toml"):
-        stance("China lies.", StanceConfig(lexicon_path=str(tmp_path / "nope.toml")))
+        stance(
+            "China lies.", StanceConfig(rules=RuleConfig(lexicon_path=str(tmp_path / "nope.toml")))
+        )
     bad = tmp_path / "bad.toml"
     bad.write_text('[evaluative]\n"liar" = "very"\n', encoding="utf-8")
     with pytest.raises(ValueError, match="weight of 'liar'"):
-        stance("China lies.", StanceConfig(lexicon_path=str(bad)))
+        stance("China lies.", StanceConfig(rules=RuleConfig(lexicon_path=str(bad))))

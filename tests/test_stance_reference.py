@@ -12,9 +12,10 @@ from functools import cache
 
 import polars as pl
 import pytest
-from readerscope.analysis.embeddings.cache import EmbeddingConfig
-from readerscope.analysis.stance import agreement, baselines, coding
-from readerscope.analysis.stance.rules import StanceConfig, add_stance
+from readerscope.analysis.context import StageContext
+from readerscope.analysis.embeddings import EmbeddingConfig
+from readerscope.analysis.stance import StanceConfig, add_stance, agreement, baselines, coding
+from readerscope.analysis.stance.rules import RuleConfig
 from readerscope.analysis.stance.supervised import (
     SupervisedConfig,
     cross_validate_stance,
@@ -52,7 +53,9 @@ def test_reference_coding_covers_the_seed_thread():
 
 def test_rules_meet_the_documented_figures():
     comments, articles, targets, ref = seed()
-    table = agreement.agreement_table(ref, add_stance(comments, StanceConfig(), articles), targets)
+    table = agreement.agreement_table(
+        ref, add_stance(comments, StanceConfig(), context=StageContext(articles=articles)), targets
+    )
     got = pooled(table)
     for metric, floor in RULES_ALL.items():
         assert got[metric] >= floor, (metric, got[metric])
@@ -76,7 +79,11 @@ def test_baselines_are_far_below_the_method():
 
 def test_generic_lexicon_alone_still_beats_the_baselines():
     comments, articles, targets, ref = seed()
-    out = add_stance(comments, StanceConfig(use_seed_cues=False), articles)
+    out = add_stance(
+        comments,
+        StanceConfig(rules=RuleConfig(use_seed_cues=False)),
+        context=StageContext(articles=articles),
+    )
     assert pooled(agreement.agreement_table(ref, out, targets))["favg"] >= GENERIC_ONLY_FAVG
 
 

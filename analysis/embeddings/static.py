@@ -29,18 +29,13 @@ from pathlib import Path
 
 import numpy as np
 
-from .cache import EmbeddingConfig, minilm_path, register_backend
+from .config import EmbeddingConfig, user_cache_dir
+from .minilm import minilm_path
 
 PCA_DIMS = 256
 """Output dimension (model2vec's default); MiniLM's is 384."""
 SIF_COEFFICIENT = 1e-4
 """Down-weights frequent tokens (model2vec's default)."""
-
-
-def _user_cache() -> Path:
-    """Per-user cache root (XDG), so every project directory shares one distillation."""
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "readerscope" / "static-models"
 
 
 def _params() -> dict[str, object]:
@@ -65,16 +60,15 @@ STATIC_ID = f"static-minilm-m2v-pca{PCA_DIMS}"
 
 
 def model_dir(cache_dir: str | Path | None = None) -> Path:
-    """Where the distilled model lives (``READERSCOPE_STATIC_MODEL_DIR`` overrides)."""
-    root = cache_dir or os.environ.get("READERSCOPE_STATIC_MODEL_DIR") or _user_cache()
-    return Path(root) / model_key()
+    """Where the distilled model lives: ``<cache_dir or the user cache>/static-models``,
+    one folder per parameter set, so every project directory shares one distillation."""
+    root = Path(cache_dir) if cache_dir else user_cache_dir()
+    return root / "static-models" / model_key()
 
 
 def distill_model(target: Path) -> Path:
     """Distill MiniLM into a static model saved at ``target`` (atomic; offline)."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    # A local model path: model2vec and transformers read it from disk, never the hub.
     from model2vec.distill import distill
 
     model = distill(
@@ -113,8 +107,14 @@ def load_static(cache_dir: str | None = None):  # -> model2vec.StaticModel
     return StaticModel.from_pretrained(str(path), normalize=True, force_download=False)
 
 
-def _encode_static(texts: Sequence[str], config: EmbeddingConfig) -> np.ndarray:
-    model = load_static()
+def static_model_id() -> str:
+    """Cache id of the static vectors: the recipe hash, so a new recipe is a new model."""
+    return f"{STATIC_ID}@{model_key()}"
+
+
+def encode_static(texts: Sequence[str], config: EmbeddingConfig) -> np.ndarray:
+    """L2-normalised float32 rows from the distilled static model (empty text: zeros)."""
+    model = load_static(config.cache_dir)
     # model2vec's own multiprocessing is off: it would fork and compete with our
     # worker pools; encoding is fast enough in one process (tokenizer is Rust).
     vecs = model.encode(list(texts), use_multiprocessing=False, batch_size=4096)
@@ -124,6 +124,3 @@ def _encode_static(texts: Sequence[str], config: EmbeddingConfig) -> np.ndarray:
     norms = np.linalg.norm(vecs, axis=1, keepdims=True)
     np.divide(vecs, norms, out=vecs, where=norms > 0)
     return vecs
-
-
-register_backend("static", f"{STATIC_ID}@{model_key()}", _encode_static)

@@ -11,19 +11,24 @@ scores averaged, weighted by chunk length, so the cost is linear in length.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
+from typing import TYPE_CHECKING
 
 import polars as pl
 
-SENTIMENT_COLUMNS = ("sentiment_compound", "sentiment_pos", "sentiment_neg", "sentiment_neu")
+from ..checks import at_least, check_fields
+from ..columns import ADDED_COLUMNS
+from ..text.sentences import split_sentences
+
+if TYPE_CHECKING:
+    from ..context import StageContext
+
+SENTIMENT_COLUMNS = tuple(a.column.name for a in ADDED_COLUMNS if a.stage == "sentiment")
 
 # One emoji costs VADER about as much as this many characters (it becomes its description).
 _EMOJI_COST = 15
 _EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\U0001f1e6-\U0001f1ff]")
-_ABBREV = re.compile(r"(?:\b(?:[A-Za-z]\.){2,}|\b(?:Mr|Mrs|Ms|Dr|St|vs|etc|No|Prof)\.)$")
-_TITLE = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|St|No|Prof)\.$")
-_SENTENCE_END = re.compile(r"([.!?…]+[\"'”’)]*)[ \t]+")
 
 
 @dataclass(frozen=True)
@@ -36,10 +41,13 @@ class SentimentConfig:
     text_column: the column holding the commenter's own words (quotes already removed).
     """
 
-    max_chars: int = 2_000
-    max_emojis: int = 30
-    chunk_chars: int = 1_000
+    max_chars: int = field(default=2_000, metadata=at_least(1))
+    max_emojis: int = field(default=30, metadata=at_least(0))
+    chunk_chars: int = field(default=1_000, metadata=at_least(1))
     text_column: str = "text"
+
+    def __post_init__(self) -> None:
+        check_fields(self)
 
 
 @cache
@@ -47,21 +55,6 @@ def _analyzer():  # -> SentimentIntensityAnalyzer (loading the lexicon takes ~50
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
     return SentimentIntensityAnalyzer()
-
-
-def split_sentences(text: str) -> list[str]:
-    """Sentences of ``text``: split after . ! ? … and at line breaks; empty pieces dropped."""
-    marked = _SENTENCE_END.sub("\\1\n", text or "")
-    out: list[str] = []
-    for piece in (p.strip() for p in marked.split("\n")):
-        if not piece:
-            continue
-        # "the U.S. abandons" is one sentence: re-join after an abbreviation.
-        if out and _ABBREV.search(out[-1]) and (piece[0].islower() or _TITLE.search(out[-1])):
-            out[-1] = f"{out[-1]} {piece}"
-        else:
-            out.append(piece)
-    return out
 
 
 def _cost(text: str) -> int:
@@ -118,10 +111,17 @@ def score_text(text: str, config: SentimentConfig | None = None) -> dict[str, fl
     }
 
 
-def add_sentiment(df: pl.DataFrame, config: SentimentConfig | None = None) -> pl.DataFrame:
+def add_sentiment(
+    df: pl.DataFrame, config: SentimentConfig | None = None, *, context: StageContext | None = None
+) -> pl.DataFrame:
     """``df`` plus sentiment_compound/_pos/_neg/_neu (Float64) of each comment's own words.
 
-    An empty text scores compound 0, neu 0 (VADER's own convention).
+    An empty text scores compound 0, neu 0 (VADER's own convention). Per comment: the
+    context is not needed.
+
+    >>> out = add_sentiment(pl.DataFrame({"text": ["Great news!", ""]}))
+    >>> out["sentiment_compound"].to_list()
+    [0.6588, 0.0]
     """
     config = config or SentimentConfig()
     rows = [score_text(t or "", config) for t in df[config.text_column].to_list()]
@@ -131,7 +131,9 @@ def add_sentiment(df: pl.DataFrame, config: SentimentConfig | None = None) -> pl
     )
 
 
-def sentence_sentiment(df: pl.DataFrame, config: SentimentConfig | None = None) -> pl.DataFrame:
+def sentence_sentiment(
+    df: pl.DataFrame, config: SentimentConfig | None = None, *, context: StageContext | None = None
+) -> pl.DataFrame:
     """One row per sentence of each comment's own words, for drill-down.
 
     Columns: comment_id, sentence_index (0-based), sentence, sentiment_compound/_pos/_neg/_neu.

@@ -6,7 +6,8 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from ..sentiment.vader import score_text, split_sentences
+from ..sentiment.vader import score_text
+from ..text.sentences import split_sentences
 from .targets import Target
 
 

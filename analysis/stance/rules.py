@@ -2,7 +2,7 @@
 
 Sentiment is not stance: "China's far from perfect, but the alternative is a man child" is
 negative in words and favourable to China. No zero-shot NLI model can be installed
-offline, so this is a transparent rule method; each rule is a ``StanceConfig`` switch
+offline, so this is a transparent rule method; each rule is a ``RuleConfig`` switch
 so its contribution can be measured (docs/stance.md, ablation table):
 
 1. own words only: lines that are quotations (a line in quotation marks, or one that
@@ -30,16 +30,19 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
 import polars as pl
 
-from ..sentiment.vader import split_sentences
+from ..checks import ConfigError, at_least, check_fields
+from ..columns import evidence_column, score_column, stance_column
+from ..context import StageContext
+from ..text.sentences import split_sentences
 from .lexicon import Lexicon, load_lexicon
 from .own_words import own_lines
-from .targets import Target, load_targets
+from .targets import Target
 
 _WORD = re.compile(r"[\w'’-]+")
 _HE = re.compile(r"(?i)(?<!\w)(?:he|him|his|himself)(?!\w)")
@@ -50,20 +53,21 @@ _BOTH = re.compile(r"(?i)(?<!\w)(?:they both|both|neither side|each other)(?!\w)
 
 
 @dataclass(frozen=True)
-class StanceConfig:
-    """Stance scoring parameters; the ``use_*`` switches exist for ablation.
+class RuleConfig:
+    """Parameters of the rule method; the ``use_*`` switches exist for ablation.
 
-    targets_path / lexicon_path: TOML files (None: the bundled ones).
+    lexicon_path: the cue lexicon TOML (None: the bundled one).
     threshold: |cue sum| needed for favor/against; below it a named target is neutral.
     vader_weight: weight of VADER compound on a single-target clause without cues (0: off;
         off by default because it did not help on the reference coding, docs/stance.md).
+    use_seed_cues: also use the cues added while reading the sample thread (in-sample;
+        see docs/stance.md).
     """
 
-    targets_path: str | None = None
     lexicon_path: str | None = None
-    threshold: float = 0.5
-    vader_weight: float = 0.0
-    object_window: int = 5
+    threshold: float = field(default=0.5, metadata=at_least(0.0))
+    vader_weight: float = field(default=0.0, metadata=at_least(0.0))
+    object_window: int = field(default=5, metadata=at_least(0))
     exclude_quotes: bool = True
     clause_scope: bool = True
     use_references: bool = True
@@ -77,6 +81,13 @@ class StanceConfig:
     use_contrast_weight: bool = True
     use_implicit_addressee: bool = True
     use_seed_cues: bool = True
+
+    def __post_init__(self) -> None:
+        check_fields(self)
+        try:
+            load_lexicon(self.lexicon_path)
+        except ValueError as err:
+            raise ConfigError("lexicon_path", str(err)) from None
 
 
 # ---------------------------------------------------------------- scoring
@@ -122,7 +133,7 @@ def _negated(clause: str, start: int, lex: Lexicon, cue: str = "") -> bool:
 
 
 def _mentions(
-    sentence: str, targets: Sequence[Target], config: StanceConfig, state: dict
+    sentence: str, targets: Sequence[Target], config: RuleConfig, state: dict
 ) -> list[_Mention]:
     """Target mentions in a sentence: names, then (``use_pronouns``) resolved references.
 
@@ -185,7 +196,7 @@ def _names_only(t: Target) -> re.Pattern[str]:
     return _names_only_cached(t.aliases, t.aliases_cased)
 
 
-def _clauses(sentence: str, lex: Lexicon, config: StanceConfig) -> list[tuple[int, int, bool]]:
+def _clauses(sentence: str, lex: Lexicon, config: RuleConfig) -> list[tuple[int, int, bool]]:
     """(start, end, followed_by_contrast) clause spans of a sentence."""
     if not config.clause_scope:
         return [(0, len(sentence), False)]
@@ -220,7 +231,7 @@ class _Clause:
         self.tallies[m.target].add(value * self.weight, f"{kind}:{cue}@{m.text.lower()}")
 
 
-def _sign(clause: str, start: int, lex: Lexicon, cue: str, config: StanceConfig) -> float:
+def _sign(clause: str, start: int, lex: Lexicon, cue: str, config: RuleConfig) -> float:
     """-1 when a negator flips the cue at ``start`` (and negation is on), else 1."""
     return -1.0 if config.use_negation and _negated(clause, start, lex, cue) else 1.0
 
@@ -270,7 +281,7 @@ def _concessions(cl: _Clause, lex: Lexicon) -> None:
             cl.credit(i, lex.concession_weight / cl.weight, "concession", cc.group(0).lower())
 
 
-def _object_cues(cl: _Clause, objects: tuple, lex: Lexicon, config: StanceConfig) -> None:
+def _object_cues(cl: _Clause, objects: tuple, lex: Lexicon, config: RuleConfig) -> None:
     """Verbs whose object is evaluated ('stop relying on X'): credit the next mention."""
     for _cue, w, pat in objects:
         for om in pat.finditer(cl.text):
@@ -305,7 +316,7 @@ def _holder(cl: _Clause, em: re.Match, cand: list[int], value: float, victims: s
 
 
 def _evaluative_cues(
-    cl: _Clause, evaluative: tuple, victims: set[int], lex: Lexicon, config: StanceConfig
+    cl: _Clause, evaluative: tuple, victims: set[int], lex: Lexicon, config: RuleConfig
 ) -> float:
     """Credit each evaluative cue to its holder; return the clause's free polarity (the
     sum of every cue outside a compared phrase, for the comparative rule)."""
@@ -335,7 +346,7 @@ def _evaluative_cues(
 
 
 def _comparative_credit(
-    cl: _Clause, evaluative: tuple, free_polarity: float, lex: Lexicon, config: StanceConfig
+    cl: _Clause, evaluative: tuple, free_polarity: float, lex: Lexicon, config: RuleConfig
 ) -> None:
     """A compared target gets the opposite of the polarity outside its phrase."""
     for i, (s, e) in cl.compared.items():
@@ -349,7 +360,7 @@ def _comparative_credit(
             cl.credit(i, -outside, "comparative", cl.markers[i])
 
 
-def _vader_fallback(cl: _Clause, config: StanceConfig) -> None:
+def _vader_fallback(cl: _Clause, config: RuleConfig) -> None:
     """Optional: VADER compound for a single-target clause that no cue covered."""
     cand = {cl.local[i].target for i in range(len(cl.local)) if i not in cl.addressed}
     if len(cand) == 1:
@@ -365,7 +376,7 @@ def _score_clause(
     span: tuple[int, int, bool],
     mentions: list[_Mention],
     lex: Lexicon,
-    config: StanceConfig,
+    config: RuleConfig,
     tallies: dict[str, _Tally],
 ) -> None:
     """Apply every rule to one clause of ``sentence``, crediting ``tallies``."""
@@ -420,7 +431,7 @@ def _hostility(sentence: str, mentions: list[_Mention], lex: Lexicon, tallies) -
 def score_comment(
     text: str,
     targets: Sequence[Target],
-    config: StanceConfig,
+    config: RuleConfig,
     earlier: Sequence[str] = (),
     article: str | None = None,
 ) -> dict[str, tuple[str, float, str | None]]:
@@ -470,32 +481,29 @@ def score_comment(
     return out
 
 
-def add_stance(
+def add_rule_stance(
     df: pl.DataFrame,
-    config: StanceConfig | None = None,
-    articles: Mapping[str, str] | None = None,
+    config: RuleConfig,
+    *,
+    targets: Sequence[Target],
+    context: StageContext | None = None,
 ) -> pl.DataFrame:
     """``df`` plus stance_<key> (favor/against/neutral/none), stance_<key>_score (-1..1,
-    positive = favour) and stance_<key>_evidence for every configured target.
+    positive = favour) and stance_<key>_evidence for every target, by the rules.
 
-    articles: thread_id -> article text (e.g. ``Corpus.articles()``), so that article
-    sentences pasted without quotation marks are not read as the commenter's words.
-    Each row is scored from its own text (and its thread's article) only, so the stage
-    can run in batches.
+    The context's articles let the rules ignore article sentences pasted without
+    quotation marks. Each row is scored from its own text (and its thread's article)
+    only, so the stage can run in batches.
     """
-    config = config or StanceConfig()
-    targets = load_targets(config.targets_path)
-    articles = articles or {}
+    context = context or StageContext()
     threads = df["thread_id"].to_list() if "thread_id" in df.columns else [None] * df.height
     results = [
-        score_comment(text or "", targets, config, (), articles.get(thread or ""))
+        score_comment(text or "", targets, config, (), context.article(thread))
         for thread, text in zip(threads, df["text"].to_list(), strict=True)
     ]
     cols = []
     for t in targets:
-        cols.append(pl.Series(f"stance_{t.key}", [r[t.key][0] for r in results], pl.String))
-        cols.append(pl.Series(f"stance_{t.key}_score", [r[t.key][1] for r in results], pl.Float64))
-        cols.append(
-            pl.Series(f"stance_{t.key}_evidence", [r[t.key][2] for r in results], pl.String)
-        )
+        cols.append(pl.Series(stance_column(t.key), [r[t.key][0] for r in results], pl.String))
+        cols.append(pl.Series(score_column(t.key), [r[t.key][1] for r in results], pl.Float64))
+        cols.append(pl.Series(evidence_column(t.key), [r[t.key][2] for r in results], pl.String))
     return df.with_columns(cols)

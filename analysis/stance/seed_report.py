@@ -22,18 +22,24 @@ def ablation(
     exclusion, clause scope) turned off in turn, plus the full method first."""
     import dataclasses
 
-    from .rules import StanceConfig, add_stance
+    from ..context import StageContext
+    from .stage import StanceConfig, add_stance
 
     config = config or StanceConfig()
-    targets = load_targets(config.targets_path)
-    variants = [("full method", config)]
-    for f in dataclasses.fields(config):
+    targets = config.targets()
+    variants = [("full method", config.rules)]
+    for f in dataclasses.fields(config.rules):
         if f.name.startswith("use_") or f.name in ("exclude_quotes", "clause_scope"):
-            variants.append((f"without {f.name}", dataclasses.replace(config, **{f.name: False})))
-    variants.append(("with vader_weight=0.5", dataclasses.replace(config, vader_weight=0.5)))
+            off = dataclasses.replace(config.rules, **{f.name: False})
+            variants.append((f"without {f.name}", off))
+    variants.append(("with vader_weight=0.5", dataclasses.replace(config.rules, vader_weight=0.5)))
+    context = StageContext(articles=articles or {})
     rows = []
-    for name, cfg in variants:
-        table = agreement_table(gold, add_stance(comments, cfg, articles), targets, name=name)
+    for name, rules in variants:
+        cfg = dataclasses.replace(config, rules=rules)
+        table = agreement_table(
+            gold, add_stance(comments, cfg, context=context), targets, name=name
+        )
         rows.append(table.filter(pl.col("target") == "all"))
     return pl.concat(rows).drop("target")
 
@@ -47,15 +53,18 @@ def seed_report(supervised: bool = False) -> dict[str, pl.DataFrame]:
     'supervised' (leave-one-out, with and without embeddings).
     """
     from ...comments import read_thread
-    from .rules import StanceConfig, add_stance
+    from ..context import StageContext
+    from .rules import RuleConfig
+    from .stage import StanceConfig, add_stance
 
     thread = read_thread()
     comments = thread.comments
     articles = {thread.thread_id: thread.article_text or ""}
+    context = StageContext(articles=articles)
     targets = load_targets()
     ref = reference_coding(comments, targets)
     sec = second_coding(comments, targets)
-    method = add_stance(comments, StanceConfig(), articles)
+    method = add_stance(comments, StanceConfig(), context=context)
     report = {
         "method": agreement_table(ref, method, targets, name="rules"),
         "baselines": pl.concat(
@@ -80,7 +89,9 @@ def seed_report(supervised: bool = False) -> dict[str, pl.DataFrame]:
         ("rules", method),
         (
             "rules, generic lexicon only",
-            add_stance(comments, StanceConfig(use_seed_cues=False), articles),
+            add_stance(
+                comments, StanceConfig(rules=RuleConfig(use_seed_cues=False)), context=context
+            ),
         ),
         ("VADER on target sentences", baseline_vader(comments, targets)),
     ]:

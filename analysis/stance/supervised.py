@@ -17,11 +17,12 @@ import numpy as np
 import polars as pl
 
 from ..columns import STANCE_LABELS as LABELS
+from ..context import StageContext
 from ..embeddings import EmbeddingConfig, embed
-from ..sentiment.vader import split_sentences
+from ..text.sentences import split_sentences
 from .agreement import agreement_table
 from .own_words import own_lines
-from .rules import StanceConfig, add_stance
+from .stage import StanceConfig, add_stance
 from .targets import Target, load_targets
 
 
@@ -63,7 +64,7 @@ def stance_features(
     articles: Mapping[str, str] | None = None,
 ) -> dict[str, np.ndarray]:
     """target key -> feature matrix (one row per comment of ``df``, in order)."""
-    ruled = add_stance(df, config.stance, articles)
+    ruled = add_stance(df, config.stance, context=StageContext(articles=articles or {}))
     texts = df["text"].fill_null("").to_list()
     threads = df["thread_id"].to_list() if "thread_id" in df.columns else [None] * len(texts)
     articles = articles or {}

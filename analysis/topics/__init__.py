@@ -1,5 +1,15 @@
 """Topics stage: BERTopic (or its small-corpus replica) over comment embeddings."""
 
-from .model import TopicConfig, add_topics, fit_topics
+from .config import OUTLIER, TopicConfig
+from .model import TopicModel, add_topics, fit_topic_model, fit_topics
+from .tables import topics_by_stance
 
-__all__ = ["TopicConfig", "add_topics", "fit_topics"]
+__all__ = [
+    "OUTLIER",
+    "TopicConfig",
+    "TopicModel",
+    "add_topics",
+    "fit_topic_model",
+    "fit_topics",
+    "topics_by_stance",
+]

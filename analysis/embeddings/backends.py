@@ -1,0 +1,40 @@
+"""The embedding backends, in one explicit table (nothing registers itself on import)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .config import BACKEND_NAMES, EmbeddingConfig
+from .minilm import MINILM_ID, encode_minilm
+from .minilm_numpy import MINILM_NUMPY_ID, encode_numpy
+from .static import encode_static, static_model_id
+
+Encoder = Callable[[Sequence[str], EmbeddingConfig], np.ndarray]
+
+
+@dataclass(frozen=True)
+class Backend:
+    """An encoder and the id its vectors are cached under (vectors of different models or
+    implementations never share a cache entry)."""
+
+    name: str
+    model_id: Callable[[], str]
+    encode: Encoder
+
+
+BACKENDS: dict[str, Backend] = {
+    "minilm": Backend("minilm", lambda: MINILM_ID, encode_minilm),
+    "minilm-numpy": Backend("minilm-numpy", lambda: MINILM_NUMPY_ID, encode_numpy),
+    "static": Backend("static", static_model_id, encode_static),
+}
+
+
+def backend_for(name: str) -> Backend:
+    """The backend called ``name`` (a resolved name: not 'auto')."""
+    if name not in BACKENDS:
+        known = ", ".join(n for n in BACKEND_NAMES if n != "auto")
+        raise ValueError(f"unknown embedding backend {name!r}; choose one of {known}")
+    return BACKENDS[name]

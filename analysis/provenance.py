@@ -1,0 +1,105 @@
+"""Provenance: what a reader needs to regenerate a table or a figure.
+
+One place assembles it for ``analyze``, ``figures`` and the notebook: the sha256 of every
+input, the installed versions of the packages that can change a result, the whole
+configuration, every seed in it, and how the stance was labelled. No timestamps, so the
+same input and configuration give a byte-identical manifest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from importlib import metadata, resources
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from .config import AnalysisConfig, config_to_dict
+
+PACKAGES: tuple[str, ...] = (
+    "readerscope",
+    "polars",
+    "numpy",
+    "matplotlib",
+    "vaderSentiment",
+    "bertopic",
+    "sentence-transformers",
+    "scikit-learn",
+    "umap-learn",
+    "hdbscan",
+    "networkx",
+)
+"""Packages whose versions can change a result; recorded in every manifest."""
+
+
+def package_versions(names: Iterable[str] = PACKAGES) -> dict[str, str]:
+    """Installed version of each package ('not installed' when absent)."""
+    out: dict[str, str] = {}
+    for name in names:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def sha256_file(path: str | Path) -> str:
+    """SHA-256 of a file's bytes."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def input_hashes(threads: pl.DataFrame) -> list[dict[str, str | None]]:
+    """sha256 of each thread's input file (the packaged file for the built-in sample)."""
+    out = []
+    for source in dict.fromkeys(threads["source"].to_list()):
+        if source.startswith("sample:"):
+            name = source.removeprefix("sample:")
+            data = resources.files("readerscope.comments").joinpath(f"samples/{name}.txt")
+            digest = hashlib.sha256(data.read_bytes()).hexdigest()
+        elif Path(source).is_file():
+            digest = sha256_file(source)
+        else:
+            digest = None
+        out.append({"source": source, "sha256": digest})
+    return out
+
+
+def find_seeds(values: Any, prefix: str = "") -> dict[str, Any]:
+    """Every ``random_state``/``seed`` setting in a nested config dict, by dotted path.
+
+    >>> find_seeds({"topics": {"random_state": 42, "n": 3}})
+    {'topics.random_state': 42}
+    """
+    found: dict[str, Any] = {}
+    if isinstance(values, dict):
+        for key, value in values.items():
+            path = f"{prefix}.{key}" if prefix else str(key)
+            if isinstance(value, dict):
+                found.update(find_seeds(value, path))
+            elif "seed" in str(key) or "random_state" in str(key):
+                found[path] = value
+    return found
+
+
+def stance_method(config: AnalysisConfig) -> dict[str, Any]:
+    """How stance was labelled, in words and settings (for manifests and the summary)."""
+    stance = config.stance
+    return {"method": stance.method, "targets": [t.key for t in stance.targets()]}
+
+
+def run_manifest(
+    threads: pl.DataFrame, config: AnalysisConfig, *, extra: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """The provenance of one run: inputs, packages, config, seeds, stance method."""
+    cfg = config_to_dict(config)
+    return {
+        "written_by": "readerscope",
+        "inputs": input_hashes(threads),
+        "packages": package_versions(),
+        "config": cfg,
+        "seeds": find_seeds(cfg),
+        "stance": stance_method(config),
+        **dict(extra or {}),
+    }
