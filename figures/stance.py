@@ -91,6 +91,59 @@ def stance_distribution_data(
     return _distribution(table, ts).with_columns(pl.lit(unit).alias("unit"))
 
 
+def _segments(
+    data: pl.DataFrame, keys: list, row_key: str, scale: str
+) -> tuple[dict[str, np.ndarray], dict[str, list[int]], dict[str, np.ndarray]]:
+    """(shares in %, counts, bar widths) per stance, one value per row key."""
+
+    def cell(k, s: str, col: str) -> pl.Series:
+        return data.filter((pl.col(row_key) == k) & (pl.col("stance") == s))[col]
+
+    shares = {s: np.array([cell(k, s, "share").fill_null(0.0).sum() for k in keys]) * 100
+              for s in POSITIONS}  # fmt: skip
+    counts = {s: [int(cell(k, s, "count").sum()) for k in keys] for s in POSITIONS}
+    if scale == "count":
+        widths = {s: np.asarray(counts[s], dtype=float) for s in POSITIONS}
+    elif scale == "share":
+        widths = shares
+    else:
+        raise ValueError(f"scale must be 'share' or 'count', not {scale!r}")
+    return shares, counts, widths
+
+
+def _half_width(widths: dict[str, np.ndarray], scale: str, xlim: float | None) -> float:
+    """Half-width of the axis: fixed by ``xlim``, else room for the widest side."""
+    half = widths["neutral"] / 2
+    edge = max(
+        float(np.max(widths["against"] + half, initial=0)),
+        float(np.max(widths["favor"] + half, initial=0)),
+    )
+    if xlim is not None:
+        return xlim
+    if scale == "count":
+        return max(1.0, float(np.ceil(edge)))
+    return min(100.0, np.ceil(max(edge, 50.0) / 25) * 25)
+
+
+def _format_axis(ax: Axes, y: np.ndarray, row_labels: list[str], lim: float, scale: str,
+                 unit: str) -> None:  # fmt: skip
+    ax.axvline(0, color="black", linewidth=0.6, zorder=0)  # behind bars: never over labels
+    ax.set_yticks(y, row_labels)
+    ax.tick_params(axis="y", length=0)
+    ax.spines["left"].set_visible(False)
+    plural = "users" if unit == "user" else "comments"
+    if scale == "count":
+        ax.set_xlim(-lim * 1.05, lim * 1.05)
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=6, integer=True, symmetric=True))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{abs(v):.0f}"))
+        ax.set_xlabel(f"stance-taking {plural}   \u2190 against | favor \u2192")
+        return
+    ax.set_xlim(-lim, lim)
+    ticks = np.arange(-lim, lim + 1, 25 if lim <= 75 else 50)
+    ax.set_xticks(ticks, [f"{abs(t):.0f}" for t in ticks])
+    ax.set_xlabel(f"% of stance-taking {plural}   \u2190 against | favor \u2192")
+
+
 def draw_diverging(
     ax: Axes,
     data: pl.DataFrame,
@@ -112,88 +165,23 @@ def draw_diverging(
     """
     keys = list(dict.fromkeys(data[row_key].to_list()))
     y = np.arange(len(keys))[::-1].astype(float)
-    shares = {
-        s: np.array(
-            [
-                (
-                    data.filter((pl.col(row_key) == k) & (pl.col("stance") == s))["share"]
-                    .fill_null(0.0)
-                    .sum()
-                )
-                for k in keys
-            ]
-        )
-        * 100
-        for s in POSITIONS
-    }
-    counts = {
-        s: [
-            int(data.filter((pl.col(row_key) == k) & (pl.col("stance") == s))["count"].sum())
-            for k in keys
-        ]
-        for s in POSITIONS
-    }
-    if scale == "count":
-        widths = {s: np.asarray(counts[s], dtype=float) for s in POSITIONS}
-    elif scale == "share":
-        widths = shares
-    else:
-        raise ValueError(f"scale must be 'share' or 'count', not {scale!r}")
+    shares, counts, widths = _segments(data, keys, row_key, scale)
     half = widths["neutral"] / 2
     lefts = {"against": -half - widths["against"], "neutral": -half, "favor": half}
-    total = sum(widths[s] for s in POSITIONS)
-    edge = max(
-        float(np.max(widths["against"] + half, initial=0)),
-        float(np.max(widths["favor"] + half, initial=0)),
-    )
-    if scale == "count":
-        lim = xlim if xlim is not None else max(1.0, float(np.ceil(edge)))
-        span = 2 * lim * 1.05
-    else:
-        lim = xlim if xlim is not None else min(100.0, np.ceil(max(edge, 50.0) / 25) * 25)
-        span = 2 * lim
+    lim = _half_width(widths, scale, xlim)
+    span = 2 * lim * (1.05 if scale == "count" else 1.0)
     for s in POSITIONS:
-        bars = ax.barh(
-            y,
-            widths[s],
-            left=lefts[s],
-            height=0.62,
-            color=stance_color(s),
-            edgecolor="white",
-            linewidth=0.5,
-            label=s,
-        )
+        bars = ax.barh(y, widths[s], left=lefts[s], height=0.62, color=stance_color(s),
+                       edgecolor="white", linewidth=0.5, label=s)  # fmt: skip
         for rect, share, count in zip(bars, shares[s], counts[s], strict=True):
-            if count == 0:
-                continue
-            _label_segment(ax, rect, s, count, share, show_share, rect.get_width() / span)
+            if count:
+                _label_segment(ax, rect, s, count, share, show_share, rect.get_width() / span)
+    total = sum(widths[s] for s in POSITIONS)
     for yy, t in zip(y, total, strict=True):
         if t == 0:  # nothing to draw: say so rather than leave a puzzling gap
-            ax.text(
-                0,
-                yy,
-                "no stance taken",
-                ha="center",
-                va="center",
-                fontsize=6,
-                color=MUTED,
-                bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5},
-            )
-    ax.axvline(0, color="black", linewidth=0.6, zorder=0)  # behind bars: never over labels
-    ax.set_yticks(y, row_labels)
-    ax.tick_params(axis="y", length=0)
-    ax.spines["left"].set_visible(False)
-    plural = "users" if unit == "user" else "comments"
-    if scale == "count":
-        ax.set_xlim(-lim * 1.05, lim * 1.05)
-        ax.xaxis.set_major_locator(MaxNLocator(nbins=6, integer=True, symmetric=True))
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{abs(v):.0f}"))
-        ax.set_xlabel(f"stance-taking {plural}   \u2190 against | favor \u2192")
-        return
-    ax.set_xlim(-lim, lim)
-    ticks = np.arange(-lim, lim + 1, 25 if lim <= 75 else 50)
-    ax.set_xticks(ticks, [f"{abs(t):.0f}" for t in ticks])
-    ax.set_xlabel(f"% of stance-taking {plural}   \u2190 against | favor \u2192")
+            ax.text(0, yy, "no stance taken", ha="center", va="center", fontsize=6, color=MUTED,
+                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5})  # fmt: skip
+    _format_axis(ax, y, row_labels, lim, scale, unit)
 
 
 def _label_segment(

@@ -54,6 +54,13 @@ def stance_by_user_data(
     return out.with_columns((pl.col("rank") <= max_users).alias("drawn"))
 
 
+def _cell_counts(ax, grid: np.ndarray, counts: np.ndarray) -> None:
+    """Each cell's number of comments on the target, readable on either end of the map."""
+    for i, j in zip(*np.nonzero(counts), strict=True):
+        color = "white" if abs(grid[i, j]) > 0.6 else "black"
+        ax.text(j, i, str(counts[i, j]), ha="center", va="center", fontsize=5.5, color=color)
+
+
 def stance_by_user(
     df: pl.DataFrame, targets: Sequence[TargetLike] | None = None, max_users: int = MAX_USERS
 ) -> Figure:
@@ -84,19 +91,7 @@ def stance_by_user(
             aspect="auto",
             interpolation="nearest",
         )
-        for i in range(n_users):
-            for j in range(len(ts)):
-                if counts[i, j]:
-                    value = grid[i, j]
-                    ax.text(
-                        j,
-                        i,
-                        str(counts[i, j]),
-                        ha="center",
-                        va="center",
-                        fontsize=5.5,
-                        color="white" if abs(value) > 0.6 else "black",
-                    )
+        _cell_counts(ax, grid, counts)
         ax.set_xticks(range(len(ts)), [t.label for t in ts])
         ax.xaxis.tick_top()
         ax.set_yticks(

@@ -1,0 +1,154 @@
+"""The structure promised in docs/architecture.md, checked on the code itself.
+
+- data flows comments -> analysis -> figures (the CLI may use all three), never back;
+- no import circle between modules; no function over 80 lines;
+- every column ``analyze`` adds is declared in analysis/columns.py;
+- the outputs on the built-in sample are what they were (stored content digests).
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+from output_digest import figure_digests, folder_digests
+from readerscope.analysis.columns import stance_keys, undeclared
+from readerscope.analysis.outputs import write_result
+from readerscope.analysis.summary import summarize
+from readerscope.figures.catalog import FIGURES
+from readerscope.figures.save import _csv_bytes
+from sample_analysis import sample_inputs, sample_result
+
+ROOT = Path(__file__).parents[1]
+FOLDERS = {"readerscope": "readerscope", "cli": "cli", "comments": "comments",
+           "analysis": "analysis", "figures": "figures"}  # fmt: skip
+ALLOWED = {
+    "comments": {"comments"},
+    "analysis": {"comments", "analysis"},
+    "figures": {"comments", "analysis", "figures"},
+    "cli": {"comments", "analysis", "figures", "cli"},
+    "readerscope": {"readerscope", "cli"},
+}
+MAX_LINES = 80
+
+
+def _modules() -> dict[str, Path]:
+    """Dotted module name (top folder first, e.g. 'analysis.stance.rules') -> file."""
+    out = {}
+    for folder in FOLDERS:
+        for path in (ROOT / folder).rglob("*.py"):
+            parts = list(path.relative_to(ROOT).with_suffix("").parts)
+            if parts[-1] == "__init__":
+                parts = parts[:-1]
+            out[".".join(parts)] = path
+    return out
+
+
+def _imports(name: str, path: Path, known: set[str]) -> set[str]:
+    """Modules of the package that ``name`` imports (relative or readerscope.*)."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        targets: list[str] = []
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - node.level + 1]
+                mod = ".".join([*base, *([node.module] if node.module else [])])
+            elif node.module and node.module.startswith("readerscope."):
+                mod = node.module.removeprefix("readerscope.")
+            else:
+                continue
+            targets = [mod] + [f"{mod}.{a.name}" for a in node.names]
+        elif isinstance(node, ast.Import):
+            targets = [a.name.removeprefix("readerscope.") for a in node.names
+                       if a.name.startswith("readerscope.")]  # fmt: skip
+        found |= {t for t in targets if t in known}
+    return found - {name}
+
+
+@pytest.fixture(scope="module")
+def graph() -> dict[str, set[str]]:
+    mods = _modules()
+    return {name: _imports(name, path, set(mods)) for name, path in mods.items()}
+
+
+def test_data_flows_one_way(graph):
+    wrong = [
+        f"{a} -> {b}"
+        for a, deps in graph.items()
+        for b in deps
+        if b.split(".")[0] not in ALLOWED[a.split(".")[0]]
+    ]
+    assert wrong == []
+
+
+def test_no_import_circle(graph):
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    circles: list[list[str]] = []
+
+    def visit(v: str) -> None:  # Tarjan's strongly connected components
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        for w in graph[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                comp.append(w)
+                if w == v:
+                    break
+            # a package __init__ re-exporting its own modules is not a circle of logic
+            if len(comp) > 1 and not all(c.startswith(min(comp)) for c in comp):
+                circles.append(sorted(comp))
+
+    for v in graph:
+        if v not in index:
+            visit(v)
+    assert circles == []
+
+
+def test_no_function_over_80_lines():
+    long = []
+    for path in _modules().values():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                n = node.end_lineno - node.lineno + 1
+                if n > MAX_LINES:
+                    long.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name} ({n})")
+    assert long == []
+
+
+def test_every_added_column_is_declared():
+    df = sample_result().comments
+    keys = stance_keys(df)
+    assert keys == ["us", "china", "japan"]
+    assert undeclared(df, keys) == []
+
+
+def test_sample_outputs_are_unchanged(tmp_path):
+    """Content digests of every table, network, corpus file and figure data CSV, and of
+    the summary, against the stored ones (made by the code before the redesign)."""
+    stored = json.loads((ROOT / "tests" / "fixtures" / "sample_output_digests.json").read_text())
+    result = sample_result()
+    write_result(result, tmp_path / "out")
+    assert folder_digests(tmp_path / "out") == stored["outputs"]
+    figs = tmp_path / "figs"
+    figs.mkdir()
+    inputs = sample_inputs()
+    for spec in FIGURES:
+        (figs / f"{spec.name}.csv").write_bytes(_csv_bytes(spec.data(inputs)))
+    assert figure_digests(figs) == stored["figure_data"]
+    summary = json.loads(json.dumps(summarize(result), default=str))
+    digest = hashlib.sha256(json.dumps(summary, sort_keys=True, ensure_ascii=False).encode())
+    assert digest.hexdigest() == stored["summary"]
