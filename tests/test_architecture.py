@@ -23,21 +23,20 @@ from readerscope.figures.save import _csv_bytes
 from sample_analysis import sample_inputs, sample_result
 
 ROOT = Path(__file__).parents[1]
-FOLDERS = {"readerscope": "readerscope", "cli": "cli", "comments": "comments",
-           "analysis": "analysis", "figures": "figures"}  # fmt: skip
+FOLDERS = ("cli", "comments", "analysis", "figures")
 ALLOWED = {
     "comments": {"comments"},
     "analysis": {"comments", "analysis"},
     "figures": {"comments", "analysis", "figures"},
     "cli": {"comments", "analysis", "figures", "cli"},
-    "readerscope": {"readerscope", "cli"},
+    "__main__": {"cli"},
 }
 MAX_LINES = 80
 
 
 def _modules() -> dict[str, Path]:
-    """Dotted module name (top folder first, e.g. 'analysis.stance.rules') -> file."""
-    out = {}
+    """Module name within the package (the repository root), e.g. 'analysis.stance.rules'."""
+    out = {"__main__": ROOT / "__main__.py"}
     for folder in FOLDERS:
         for path in (ROOT / folder).rglob("*.py"):
             parts = list(path.relative_to(ROOT).with_suffix("").parts)
@@ -50,13 +49,13 @@ def _modules() -> dict[str, Path]:
 def _imports(name: str, path: Path, known: set[str]) -> set[str]:
     """Modules of the package that ``name`` imports (relative or readerscope.*)."""
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    parts = package.split(".") if package else []
     found = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         targets: list[str] = []
         if isinstance(node, ast.ImportFrom):
             if node.level:
-                base = package.split(".")
-                base = base[: len(base) - node.level + 1]
+                base = parts[: len(parts) - node.level + 1]
                 mod = ".".join([*base, *([node.module] if node.module else [])])
             elif node.module and node.module.startswith("readerscope."):
                 mod = node.module.removeprefix("readerscope.")

@@ -1,5 +1,5 @@
 """``python -m readerscope`` runs the CLI (works even where the script dir is not on PATH)."""
 
-from readerscope.cli import main
+from .cli import main
 
 main()
