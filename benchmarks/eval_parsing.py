@@ -109,8 +109,7 @@ def score_file(base: Path, verbose: bool = False) -> FileScore:
             all_right = False
             bad = [k for k, v in ok.items() if not v]
             s.errors.append(
-                f"#{tr['position']}: "
-                + "; ".join(f"{k} {tr[k]!r} -> {g[k]!r}"[:160] for k in bad)
+                f"#{tr['position']}: " + "; ".join(f"{k} {tr[k]!r} -> {g[k]!r}"[:160] for k in bad)
             )
     matched = {i for i, _ in _align(truth, got)}
     for i, tr in enumerate(truth):
