@@ -12,9 +12,9 @@ Rule, in order (first match wins):
    pasted into a comment does not move it);
 5. vote lines ``N ( +U / -D )`` in the section: ``'browser-copy-full'`` when at least
    half of the comments they close open with a name line and a time line
-   (``May 7  08:12 am JST``); else ``'reader-view'`` when the section has blank lines
-   between paragraphs; else ``'browser-copy'`` (a plain copy whose usernames or texts
-   merely look like vote lines);
+   (``May 7  08:12 am JST``) and the section has no blank lines (or all of them do);
+   else ``'reader-view'`` when the section has blank lines between paragraphs; else
+   ``'browser-copy'`` (a plain copy whose usernames or texts merely look like votes);
 6. no vote lines but a count or login line -> ``'browser-copy'`` when a ``Login to
    comment`` line is present or the section has no blank lines; else ``'reader-view'``
    (an excerpt with no vote line left);
@@ -70,14 +70,15 @@ def _looks_like_json_object(line: str) -> bool:
 
 
 def _full_copy_blocks(section: list[str]) -> tuple[int, int]:
-    """(comments closed by a vote line, those opening with name + time lines)."""
+    """(comments closed by a vote line, those opening with a name line and a time line)."""
     closed = timed = 0
     block: list[str] = []
     for line in section:
         if is_vote(line):
             closed += 1
-            body = [ln for ln in block if ln][:2]
-            timed += any(len(ln) < 40 and TIME_LINE.match(ln) for ln in body)
+            start = next((i for i, ln in enumerate(block) if ln), len(block))
+            second = block[start + 1] if start + 1 < len(block) else ""  # no blank between
+            timed += len(second) < 40 and TIME_LINE.match(second) is not None
             block = []
         else:
             block.append(line)
@@ -102,7 +103,9 @@ def detect_shape(text: str) -> str:
     blank_lines = "" in section
     closed, timed = _full_copy_blocks(section)
     if closed:
-        if 2 * timed >= closed:
+        # a reader view separates paragraphs by blank lines; a full copy has none, unless
+        # every comment still opens with its name and time
+        if 2 * timed >= closed and (not blank_lines or timed == closed):
             return BROWSER_COPY_FULL
         return READER_VIEW if blank_lines else BROWSER_COPY
     if not sec.has_count and not sec.has_login:

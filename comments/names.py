@@ -131,7 +131,7 @@ def _word_score(line: str, tokens: list[str]) -> float:
         if any(w not in dictionary_words() for w in words):
             s += 0.5  # a made-up word ('Dango bong', 'Sh1mon M4sada')
         if all(t[:1].isupper() or t[:1].isdigit() for t in tokens):
-            s += 0.5  # Title Case ('Tokyo Guy', 'Old Kyoto Hand')
+            s += 1.0  # Title Case ('Tokyo Guy', 'Old Kyoto Hand')
     return s
 
 

@@ -146,9 +146,9 @@ def cut_footer(lines: Sequence[str], info: PageInfo, votes: bool) -> tuple[list[
     """Split comment-section lines at the page footer: (section, footer).
 
     Commenters paste footer lines ('Login to leave a comment', '©2025 GPlusMedia Inc.'),
-    so a footer line ends the section only when no comment follows it: no vote line
-    after it (``votes``: reader view, full copy), or fewer than two lines that could be
-    a username and a text (plain copy). 'Related Articles' ends it in any case. Lines
+    so a footer line ends the section only when nothing of a comment follows it: no
+    vote line after it (``votes``: reader view, full copy), or no line other than footer
+    and copyright lines (plain copy). 'Related Articles' ends it in any case. Lines
     dropped after the footer that are not page furniture are reported, never silent.
     """
     hard = next(
@@ -156,11 +156,11 @@ def cut_footer(lines: Sequence[str], info: PageInfo, votes: bool) -> tuple[list[
         len(lines),
     )
     body = list(lines[:hard])
-    later = 0  # votes (or content lines) after position i, counted from the end
+    later = 0  # votes (or, plain copy, content lines) after position i
     end = len(body)
     for i in range(len(body) - 1, -1, -1):
         line = body[i]
-        if len(line) < 200 and FOOTER_LINE.match(line) and later < (1 if votes else 2):
+        if len(line) < 200 and FOOTER_LINE.match(line) and later == 0:
             end = i
         if (votes and is_vote(line)) or (not votes and not _after_footer(line)):
             later += 1

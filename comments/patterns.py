@@ -67,8 +67,9 @@ def header_name(line: str) -> str | None:
     if not m:
         return None
     name = m.group("name").strip()
-    if not name or len(name.split()) > 4 or name.endswith((",", ":", ";")):
+    words = [w for w in name.split() if any(ch.isalnum() for ch in w)]
+    if not words or len(words) > 4 or name.endswith((",", ":", ";")):
         return None
-    if name.split()[-1].lower() in _NOT_NAME_END:
+    if words[-1].lower() in _NOT_NAME_END:
         return None
     return name
