@@ -135,15 +135,26 @@ def _word_score(line: str, tokens: list[str]) -> float:
     return s
 
 
+def _page_line(line: str) -> bool:
+    """A count, login or footer line of the page (cheap tests first: most lines are none)."""
+    if line.endswith(("Comments", "Comment")) and COUNT_LINE.match(line):
+        return True
+    return line.startswith(("Login", "Use ", "Facebook", "Sign", "Related", "©")) and bool(
+        FOOTER_LINE.match(line) or LOGIN_LINE.match(line)
+    )
+
+
 def _shape_score(line: str) -> float:
     """Name-likeness from the line alone (higher = more like a username)."""
     if len(line) > 200:  # never a name; skip the work on huge lines
         return -12.0
     if not any(ch.isalnum() for ch in line):
         return -6.0  # emoji or punctuation only ('👍', '...'): a name has a letter or digit
-    if COUNT_LINE.match(line) or FOOTER_LINE.match(line) or LOGIN_LINE.match(line):
+    if _page_line(line):
         return -4.0  # page text pasted into a comment
-    if _SIGNED_NUMBER.match(line) or TIME_LINE.match(line) or VOTE_LINE.match(line):
+    if _SIGNED_NUMBER.match(line) or (
+        line.endswith(("JST", ")")) and (TIME_LINE.match(line) or VOTE_LINE.match(line))
+    ):
         return 1.0  # no votes or times in this shape: '+1', '-1', '3 ( +1 / -0 )' are names
     tokens = line.split()
     cjk = len(_CJK.findall(line))

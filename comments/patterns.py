@@ -61,7 +61,7 @@ def header_name(line: str) -> str | None:
     header: its 'name' ends with a preposition or a colon/comma. Names may end with
     '!' or '?' ('Fighto!').
     """
-    if len(line) > 80 or TIME_LINE.match(line):
+    if len(line) > 80 or not line.endswith("JST") or TIME_LINE.match(line):
         return None
     m = QUOTE_HEADER.match(line)
     if not m:

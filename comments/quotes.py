@@ -36,47 +36,96 @@ from .records import RawComment
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])")
 
 
+_KEY_CHARS = 2000
+"""Lines are compared on their first 2,000 characters (a 10 MB line costs nothing)."""
+
+_PUNCT = re.compile(r"[^\w\s]")
+
+
 def norm(line: str) -> str:
     """Comparison form of a line: case, spacing, quote marks and punctuation ignored."""
-    return " ".join(re.sub(r"[^\w\s]", " ", line.casefold()).split())
+    return " ".join(_PUNCT.sub(" ", line[:_KEY_CHARS].casefold()).split())
 
 
 @dataclass
 class Shown:
-    """What one earlier comment showed (header lines excluded), for quote matching."""
+    """What one earlier comment showed (header lines excluded), for quote matching.
+
+    The comparison forms are computed only when a quote needs them (most comments
+    quote nothing, so most threads never pay for them).
+    """
 
     user: str | None
     lines: list[str]
-    own_text: str
-    sentences: list[str]
-    words: frozenset[str]
+    own: list[str]
+    _keys: list[str] | None = None
+    _sentences: list[str] | None = None
+    _words: frozenset[str] | None = None
+
+    @property
+    def keys(self) -> list[str]:
+        if self._keys is None:
+            self._keys = [norm(line) for line in self.lines]
+        return self._keys
+
+    @property
+    def own_text(self) -> str:
+        return " ".join(self.own)[: 10 * _KEY_CHARS]
+
+    @property
+    def sentences(self) -> list[str]:
+        if self._sentences is None:
+            parts = (norm(x) for x in _SENTENCE.split(self.own_text))
+            self._sentences = [x for x in parts if x]
+        return self._sentences
+
+    @property
+    def words(self) -> frozenset[str]:
+        if self._words is None:
+            self._words = frozenset(" ".join(self.sentences).split())
+        return self._words
 
 
 @dataclass
 class Earlier:
-    """Index of earlier comments: normalised line -> (comment, line) occurrences."""
+    """Earlier comments of the thread, indexed on demand for quote matching."""
 
     comments: list[Shown] = field(default_factory=list)
-    where: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    _where: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    _by_word: dict[str, list[int]] = field(default_factory=dict)
+    _lines_done: int = 0
+    _words_done: int = 0
 
     def add(self, user: str | None, lines: Sequence[str], own: Sequence[str]) -> None:
-        idx = len(self.comments)
-        text = " ".join(own)
-        sentences = [norm(x) for x in _SENTENCE.split(text) if norm(x)]
-        key = norm(text)
-        self.comments.append(Shown(user, list(lines), key, sentences, frozenset(key.split())))
-        for j, line in enumerate(lines):
-            key = norm(line)
-            if key:
-                self.where.setdefault(key, []).append((idx, j))
+        self.comments.append(Shown(user, list(lines), list(own)))
+
+    def where(self, key: str) -> list[tuple[int, int]]:
+        """(comment, line) occurrences of a normalised line among the earlier comments."""
+        for c in range(self._lines_done, len(self.comments)):
+            for j, k in enumerate(self.comments[c].keys):
+                if k:
+                    self._where.setdefault(k, []).append((c, j))
+        self._lines_done = len(self.comments)
+        return self._where.get(key, [])
+
+    def with_word(self, word: str) -> list[int]:
+        """Earlier comments whose own words hold ``word`` (normalised)."""
+        for c in range(self._words_done, len(self.comments)):
+            for w in self.comments[c].words:
+                self._by_word.setdefault(w, []).append(c)
+        self._words_done = len(self.comments)
+        return self._by_word.get(word, [])
 
     def run(self, lines: Sequence[str]) -> int:
         """Length of the longest prefix of ``lines`` that one earlier comment showed in order."""
+        if not lines:
+            return 0
+        keys = [norm(line) for line in lines[:200]]
         best = 0
-        for c, j in self.where.get(norm(lines[0]), []) if lines else []:
-            shown = self.comments[c].lines
+        for c, j in self.where(keys[0]):
+            shown = self.comments[c].keys
             n = 0
-            while n < len(lines) and j + n < len(shown) and norm(lines[n]) == norm(shown[j + n]):
+            while n < len(keys) and j + n < len(shown) and keys[n] == shown[j + n]:
                 n += 1
             best = max(best, n)
         return best
@@ -195,8 +244,11 @@ def split_inline_quote(
     quote = norm(m.group("q"))
     if len(quote.split()) < 3:
         return None
-    for shown in reversed(earlier.comments):
-        if shown.own_text and _near_sentence(quote, shown):
+    # candidates: the comments holding one of the quote's two rarest words
+    postings = sorted((earlier.with_word(w) for w in set(quote.split())), key=len)
+    candidates = sorted(set(postings[0]) | set(postings[1] if len(postings) > 1 else []))
+    for shown in (earlier.comments[c] for c in reversed(candidates)):
+        if _near_sentence(quote, shown):
             rest = own[0][m.end() :].strip()
             return ([rest] if rest else []) + own[1:], [m.group("q").strip()], shown.user
     return None
