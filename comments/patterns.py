@@ -29,6 +29,9 @@ TIME_LINE = re.compile(rf"^(?:{_DATE}\s+)?{_CLOCK}$")
 QUOTE_HEADER = re.compile(rf"^(?P<name>\S.{{0,39}}?)\s*(?P<time>(?:{_DATE}\s+)?{_CLOCK})$")
 """'Name  07:07 am JST', 'Name Apr. 26  03:49 pm JST', 'NameToday 09:14 am JST'."""
 
+_LONG_HEADER = re.compile(rf"^(?P<name>\S.{{0,38}}\D)\s*(?P<time>{_CLOCK})$")
+
+
 VOTE_LINE = re.compile(r"^(?P<score>[-+]?\d+)\s*\(\s*\+(?P<up>\d+)\s*/\s*-(?P<down>\d+)\s*\)$")
 """'3 ( +5 / -2 )': score, up-votes, down-votes (score is not always up - down)."""
 
@@ -73,3 +76,13 @@ def header_name(line: str) -> str | None:
     if words[-1].lower() in _NOT_NAME_END:
         return None
     return name
+
+
+def long_header_name(line: str) -> str | None:
+    """The header's name read as long as possible ('JustToday  07:07 am JST' -> 'JustToday').
+
+    :func:`header_name` reads the shortest name ('Just', posted 'Today 07:07'); the two
+    differ only for names ending like a date, and a known username settles it.
+    """
+    m = _LONG_HEADER.match(line) if header_name(line) is not None else None
+    return m.group("name").strip() if m else None

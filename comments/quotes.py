@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
-from .patterns import header_name
+from .patterns import header_name, long_header_name
 from .records import RawComment
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])")
@@ -175,6 +175,13 @@ def _take_quote(units: list[list[str]], j: int, k: int, earlier: Earlier) -> tup
     return quoted, i
 
 
+def _known_name(header: str, name: str, earlier: Earlier) -> str:
+    """The header's name, read longer when only the longer reading is a known commenter."""
+    users = {c.user for c in earlier.comments}
+    longer = long_header_name(header)
+    return longer if longer and name not in users and longer in users else name
+
+
 def split_quotes(paragraphs: Sequence[Sequence[str]], earlier: Earlier | None = None) -> QuoteSplit:
     """Split a comment's paragraphs into own and quoted lines (see the module rule)."""
     earlier = earlier or Earlier()
@@ -197,10 +204,11 @@ def split_quotes(paragraphs: Sequence[Sequence[str]], earlier: Earlier | None = 
             for u in units[i:j]:
                 out.own.extend(u)
             break
+        header = units[i][0]
         quoted, i = _take_quote(units, j, len(names), earlier)
         out.quoted.extend(quoted)
         if out.quoted_user is None:
-            out.quoted_user = names[0]
+            out.quoted_user = _known_name(header, names[0], earlier)
     return out
 
 
