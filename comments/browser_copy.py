@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from itertools import pairwise
 
-from .names import split_names
+from .names import name_scores, split_names
 from .page import PageInfo, comment_section, cut_footer, is_vote
 from .patterns import TIME_LINE, VOTE_LINE
 from .quotes import Earlier, attach_text
@@ -21,8 +21,11 @@ from .records import RawComment
 def parse_browser_copy(lines: Sequence[str]) -> tuple[list[RawComment], PageInfo]:
     """Plain browser copy (shape 1)."""
     info = PageInfo()
-    section, _footer = cut_footer(comment_section(lines, info), info, votes=False)
+    section, footer = cut_footer(comment_section(lines, info), info, votes=False)
     body = [ln for ln in section if ln]
+    if len(body) >= 2 and footer and name_scores(body[-1:])[0] >= 1.5:
+        # the copy would end on a username: its text is the footer-like line after it
+        body.append(footer[0])
     split = split_names(body)
     info.warnings.extend(split.notes)
     comments: list[RawComment] = []

@@ -78,14 +78,14 @@ def decode(data: bytes, source: str) -> str:
 
 
 def _pasted_footer(comments: list[RawComment]) -> list[str]:
-    """Warnings for footer lines kept as comment text (comments followed them)."""
+    """Warnings for footer lines kept as comment text (the page went on after them)."""
     out = []
     for pos, c in enumerate(comments, start=1):
         for line in (*c.quoted_lines, *c.lines):
             if len(line) < 200 and FOOTER_LINE.match(line):
                 out.append(
-                    f"comment {pos}: the line {line!r} looks like the page footer, but comments "
-                    "follow it: kept as text"
+                    f"comment {pos}: the line {line!r} looks like the page footer; kept as "
+                    "the comment's text"
                 )
     return out
 
