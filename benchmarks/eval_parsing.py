@@ -13,9 +13,10 @@ Reported per file and in total:
 * text, user, quoted_text (null = null counts as right), quoted_user, votes: x/y over
   the true comments;
 * found / shown / declared comment counts and the parser's warnings;
-* ``inline`` : rows whose only difference is that the parser moved an opening verbatim
+* ``inline``: rows whose only difference is that the parser moved an opening verbatim
   quotation of an earlier comment ('"They keep building them." Because ...') into
-  quoted_text while the truth keeps it in text (a labelling convention, see the report).
+  quoted_text while the truth keeps it in text (a labelling convention: docs/ingest.md),
+  and how many files are exact apart from such rows.
 
     python benchmarks/eval_parsing.py FOLDER [--verbose] [--json OUT]
 """
@@ -45,6 +46,7 @@ class FileScore:
     declared: int | None
     found: int
     exact: bool
+    exact_but_inline: bool = False
     text: int = 0
     user: int = 0
     quoted_text: int = 0
@@ -96,6 +98,7 @@ def score_file(base: Path, verbose: bool = False) -> FileScore:
         len(got), False, warnings=list(t.warnings),
     )  # fmt: skip
     all_right = len(got) == len(truth)
+    other = 0  # wrong rows not explained by the inline-quotation convention
     for i, j in _align(truth, got):
         tr, g = truth[i], got[j]
         ok = {k: tr[k] == g[k] for k in (*FIELDS, "votes_down")}
@@ -104,9 +107,11 @@ def score_file(base: Path, verbose: bool = False) -> FileScore:
         s.quoted_text += ok["quoted_text"]
         s.quoted_user += ok["quoted_user"]
         s.votes += all(ok[k] for k in VOTES)
-        s.inline += _inline_only(tr, g)
+        inline = _inline_only(tr, g)
+        s.inline += inline
         if not all(ok.values()):
             all_right = False
+            other += not inline
             bad = [k for k, v in ok.items() if not v]
             s.errors.append(
                 f"#{tr['position']}: " + "; ".join(f"{k} {tr[k]!r} -> {g[k]!r}"[:160] for k in bad)
@@ -117,6 +122,7 @@ def score_file(base: Path, verbose: bool = False) -> FileScore:
             all_right = False
             s.errors.append(f"#{tr['position']}: not found ({tr['user']!r}: {tr['text'][:60]!r})")
     s.exact = all_right
+    s.exact_but_inline = len(got) == len(truth) and other == 0 and len(matched) == len(truth)
     return s
 
 
@@ -161,7 +167,8 @@ def main(argv: list[str] | None = None) -> int:
         f"text {tot['text']}/{n}; user {tot['user']}/{n}; quoted_text {tot['quoted_text']}/{n}; "
         f"quoted_user {tot['quoted_user']}/{n}; votes {tot['votes']}/{n}; "
         f"count right {sum(s.found == s.shown for s in scores)}/{len(scores)}; "
-        f"inline-quote convention rows {tot['inline']}"
+        f"inline-quote convention rows {tot['inline']} "
+        f"(files exact apart from them: {sum(s.exact_but_inline for s in scores)}/{len(scores)})"
     )
     if args.json:
         args.json.write_text(json.dumps([asdict(s) for s in scores], indent=1), encoding="utf-8")

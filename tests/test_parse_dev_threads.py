@@ -74,3 +74,21 @@ def test_dev_thread_parses_exactly(name: str) -> None:
 
 def test_tolerated_rows_are_only_inline_quotes() -> None:
     assert sum(len(v) for v in INLINE_QUOTES.values()) == 4
+
+
+def test_eval_parsing_scores_the_folder() -> None:
+    """benchmarks/eval_parsing.py (to be run on held-out threads) agrees with this test."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "eval_parsing", Path(__file__).parents[1] / "benchmarks" / "eval_parsing.py"
+    )
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ParseWarning)
+        scores = [mod.score_file(DEV / name) for name in THREADS]
+    assert all(s.exact_but_inline for s in scores)
+    assert sum(s.inline for s in scores) == 4
+    assert sum(s.user for s in scores) == sum(s.shown for s in scores)

@@ -13,8 +13,8 @@ in exactly one ``text`` or ``quoted_text`` (and users, in the shapes that show t
 Inputs that no reader could settle either are not generated: a stand-alone time or vote
 line inside a plain copy's text (that shape shows neither, so such a line is a username
 there, and is generated as one); a pasted footer as the very last line of a plain copy
-(it is the footer); a pasted count equal to the page's own, alone in a reader view's
-first comment (it is the page's). docs/ingest.md lists these.
+(after a weak username it is the footer); a pasted count equal to the page's own, alone
+in a reader view's first comment (it is the page's). docs/ingest.md lists these.
 """
 
 from __future__ import annotations
