@@ -13,8 +13,6 @@ from typing import Annotated
 
 import typer
 
-from ..figures.save import parse_formats
-from ..figures.write import figure_articles, write_figures
 from .common import (
     ConfigOpt,
     EmbeddingOpt,
@@ -57,6 +55,8 @@ def figures_command(
     from ..analysis.pipeline import analyze
     from ..comments.outputs import check_target
     from ..figures import FIGURE_NAMES
+    from ..figures.save import parse_formats
+    from ..figures.write import figure_articles, write_figures
 
     try:
         fmts = parse_formats(formats)

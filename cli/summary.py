@@ -13,7 +13,6 @@ from typing import Annotated, Any
 
 import typer
 
-from ..analysis.columns import POSITIONS
 from .common import (
     ConfigOpt,
     EmbeddingOpt,
@@ -58,6 +57,8 @@ def _table(title: str, **kwargs):
 
 
 def _stance(console, summary: dict[str, Any]) -> None:
+    from ..analysis.columns import POSITIONS
+
     table = _table("Stance toward each target")
     table.add_column("target")
     for s in POSITIONS:
