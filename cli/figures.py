@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from .common import (
+    CodedOpt,
     ConfigOpt,
     EmbeddingOpt,
     JobsOpt,
@@ -46,13 +47,18 @@ def figures_command(
     ] = None,
     embeddings: EmbeddingOpt = None,
     jobs: JobsOpt = None,
+    coded: CodedOpt = None,
 ) -> None:
     """Write all figures for THREADS (none: the built-in sample) into OUT with data + manifest.
+
+    With ``--coded`` (filled coding sheets) the stance figures draw shares corrected for the
+    labelling's errors, with 95% intervals.
 
     OUT is written beside itself and swapped in at the end (an earlier readerscope figure
     folder is replaced whole; any other non-empty folder is refused).
     """
     from ..analysis.pipeline import analyze
+    from ..analysis.stance.corrected import read_coded_sheets
     from ..comments.outputs import check_target
     from ..figures import FIGURE_NAMES
     from ..figures.save import parse_formats
@@ -71,6 +77,8 @@ def figures_command(
     with stderr_progress() as say:
         say("reading")
         corpus = load_corpus(threads, input_format, n_jobs=cfg.run.n_jobs)
+        targets = cfg.stance.targets()
+        sheets = read_coded_sheets(coded, corpus.comments, targets) if coded else None
         result = analyze(corpus, cfg, progress=say)
         say("scoring article paragraphs")
         articles = figure_articles(corpus, sample=not threads, files=articles)
@@ -78,6 +86,7 @@ def figures_command(
             ["readerscope", "figures", *(str(t) for t in threads or [])]
             + (["--config", str(config)] if config else [])
             + (["--embeddings", embeddings] if embeddings else [])
+            + [f"--coded {c}" for c in coded or []]
         )
         written, skipped = write_figures(
             result,
@@ -87,6 +96,7 @@ def figures_command(
             names=names,
             regenerate=regenerate,
             on_figure=lambda n: say(f"figure {n}"),
+            coded=sheets,
         )
     for name, files in written.items():
         typer.echo(f"{name}: " + ", ".join(sorted(p.name for p in files.values())))
