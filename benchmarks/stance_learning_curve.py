@@ -69,7 +69,7 @@ def domains(seed: int = 0) -> dict[str, tuple[pl.DataFrame, pl.DataFrame]]:
         args = pl.concat([args, distractors(args, fraction=0.1, seed=seed)]).sample(
             fraction=1.0, seed=seed + 1, shuffle=True
         )
-        out["arguments"] = (args[800:3300], args[:800])
+        out["arguments"] = (args[400:2900], args[:400])
     return out
 
 
@@ -123,9 +123,11 @@ def main() -> None:
     pl.Config.set_tbl_rows(100)
     print(table)
     (RESULTS / "stance_learning_curve.md").write_text(
-        "| domain | start | n coded | favg | macro-F1 | accuracy | train s |\n|---|---|---|---|---|---|---|\n"
+        "| domain | start | n coded | favg | macro-F1 | accuracy | train s |\n"
+        "|---|---|---|---|---|---|---|\n"
         + "\n".join(
-            f"| {r['domain']} | {r['start']} | {r['n']} | {r['favg']:.3f} | {r['macro_f1']:.3f} | {r['accuracy']:.3f} | {r['seconds']} |"
+            f"| {r['domain']} | {r['start']} | {r['n']} | {r['favg']:.3f} "
+            f"| {r['macro_f1']:.3f} | {r['accuracy']:.3f} | {r['seconds']} |"
             for r in rows
         )
         + "\n"

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 import polars as pl
@@ -36,7 +37,7 @@ def seed_figures() -> list[dict]:
     ref = coding.reference_coding(t.comments, targets)
 
     class Ctx:
-        articles = {t.thread_id: t.article_text or ""}
+        articles: ClassVar[dict[str, str]] = {t.thread_id: t.article_text or ""}
 
     methods = {
         "zeroshot (gate all)": add_zeroshot_stance(t.comments, context=Ctx()),
@@ -61,7 +62,6 @@ def seed_figures() -> list[dict]:
 
 def throughput(n: int = 300) -> dict:
     import torch
-
     from readerscope.analysis.stance.devdata import load_corpus
     from readerscope.analysis.stance.encoder import load_delta
     from readerscope.analysis.stance.targets import load_targets

@@ -9,6 +9,7 @@ asserted here are on targets it never saw. The floors are the documented values
 from __future__ import annotations
 
 from functools import cache
+from typing import ClassVar
 
 import numpy as np
 import polars as pl
@@ -59,7 +60,9 @@ def model_favg(df: pl.DataFrame) -> tuple[float, list[str]]:
 def test_masking_replaces_every_name_and_keeps_the_possessive():
     germany = next(t for t in corpus_targets("countries") if t.key == "germany")
     out = mask_target("Berlin said no. Germany's Scholz and the Germans agree.", germany)
-    assert out == f"{PLACEHOLDER} said no. {PLACEHOLDER}'s {PLACEHOLDER} and the {PLACEHOLDER} agree."
+    assert (
+        out == f"{PLACEHOLDER} said no. {PLACEHOLDER}'s {PLACEHOLDER} and the {PLACEHOLDER} agree."
+    )
 
 
 def test_shipped_model_is_small_and_matches_the_installed_minilm():
@@ -103,7 +106,7 @@ def test_zeroshot_stage_columns_on_the_seed_test_thread():
 
 def thread_context(thread):
     class Context:
-        articles = {thread.thread_id: thread.article_text or ""}
+        articles: ClassVar[dict[str, str]] = {thread.thread_id: thread.article_text or ""}
 
     return Context()
 
@@ -140,7 +143,10 @@ def test_train_save_reload_gives_identical_predictions(tmp_path):
     sheet = pl.DataFrame(
         {"text": pairs_src["text"].to_list()}
         | {
-            f"stance_{k}": [lab if t == k else None for t, lab in pairs_src.select("target", "label").iter_rows()]
+            f"stance_{k}": [
+                lab if t == k else None
+                for t, lab in pairs_src.select("target", "label").iter_rows()
+            ]
             for k in keys
         }
     )
@@ -153,14 +159,74 @@ def test_train_save_reload_gives_identical_predictions(tmp_path):
     cfg = TrainConfig(epochs=1.0, lr=1e-4, head_lr=1e-3)
     model = trained.train(pairs, src, config=cfg, cv_folds=2)
     out = trained.save(model, tmp_path / "model")
-    assert {p.name for p in out.iterdir()} >= {"weights.safetensors", "targets.toml", "model.json", "MODEL_CARD.md"}
+    assert {p.name for p in out.iterdir()} >= {
+        "weights.safetensors",
+        "targets.toml",
+        "model.json",
+        "MODEL_CARD.md",
+    }
     card = trained.load(out)[1]
     assert card["data_sha256"] == trained.data_hash(pairs)
     assert card["cross_validated"][-1]["target"] == "all"
-    first = trained.predict_pairs(out, pairs)
-    again = trained.predict_pairs(out, pairs, src)
-    assert first == again
+    a, b = trained._inputs(pairs, targets)
+    in_memory = trained._encoder(model.delta, cfg, tmp_path / "mem.safetensors").proba(a, b)
+    reloaded = trained.load(out, src)[0].proba(a, b)
+    assert np.array_equal(in_memory, reloaded)
+    assert trained.predict_pairs(out, pairs) == [LABELS[i] for i in reloaded.argmax(axis=1)]
     twice = trained.train(pairs, src, config=cfg, cv_folds=0)
     assert all(np.array_equal(twice.delta[k], model.delta[k]) for k in model.delta)  # seeded
     with pytest.raises(InputError, match="trained for targets"):
         trained.load(out, DEFAULT_TARGETS)
+
+
+def test_cli_train_then_evaluate(tmp_path):
+    import typer
+    from readerscope.cli import stance as stance_cli
+    from typer.testing import CliRunner
+
+    app = typer.Typer()
+    stance_cli.register(app)
+    app.command("noop")(lambda: None)
+    src = leaveout.CORPUS_DIR / "policies" / "targets.toml"
+    keys = [t.key for t in load_targets(src)]
+
+    def sheet(df: pl.DataFrame, path):
+        pl.DataFrame(
+            {"comment_id": df["id"].to_list(), "text": df["text"].to_list()}
+            | {
+                f"stance_{k}": [
+                    lab if t == k else None for t, lab in df.select("target", "label").iter_rows()
+                ]
+                for k in keys
+            }
+        ).write_csv(path)
+        return str(path)
+
+    train_csv = sheet(small_coding(30, seed=2), tmp_path / "train.csv")
+    test_csv = sheet(policies_sample().head(40), tmp_path / "test.csv")
+    out = tmp_path / "m"
+    run = CliRunner().invoke(
+        app,
+        [
+            "stance",
+            "train",
+            train_csv,
+            "--targets",
+            str(src),
+            "-o",
+            str(out),
+            "--cv-folds",
+            "0",
+            "--epochs",
+            "1",
+        ],
+    )
+    assert run.exit_code == 0, run.output
+    assert (out / "MODEL_CARD.md").is_file()
+    run = CliRunner().invoke(app, ["stance", "evaluate", str(out), test_csv])
+    assert run.exit_code == 0, run.output
+    assert "favg" in run.output and "all" in run.output
+    run = CliRunner().invoke(
+        app, ["stance", "evaluate", str(out), test_csv, "--targets", str(DEFAULT_TARGETS)]
+    )
+    assert isinstance(run.exception, InputError) and "trained for targets" in str(run.exception)

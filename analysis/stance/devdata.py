@@ -97,7 +97,7 @@ def load_corpus(
 
 
 def load_argq(dev_dir: Path, *, min_conf: float = 0.6) -> pl.DataFrame:
-    """IBM ArgQ 30k: argument -> motion, pro = favor, con = against (label confidence >= min_conf)."""
+    """IBM ArgQ 30k: argument -> motion; pro = favor, con = against (confidence >= min_conf)."""
     with (dev_dir / "ibm_argq_30k" / "arg_quality_rank_30k.csv").open(encoding="utf-8") as fh:
         rows = [r for r in csv.DictReader(fh) if float(r["stance_WA_conf"]) >= min_conf]
     return pl.DataFrame(
@@ -161,7 +161,7 @@ def distractors(df: pl.DataFrame, *, fraction: float, seed: int) -> pl.DataFrame
     corpus target group), so the text does not address it.
     """
     rng = np.random.default_rng(seed)
-    n = int(round(df.height * fraction))
+    n = round(df.height * fraction)
     if n == 0 or df.height == 0:
         return df.clear()
     pick = rng.choice(df.height, size=n, replace=False)

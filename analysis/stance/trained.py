@@ -291,8 +291,8 @@ def card_markdown(card: dict) -> str:
         f"- targets: {', '.join(card['targets'])}",
         f"- labels in the training data: {card['labels']}",
         f"- training data SHA-256: `{card['data_sha256']}`",
-        f"- seed: {card['seeds']['train']}; device: {card['device']}; training {card['train_seconds']} s, "
-        f"cross-validation {card['cv_seconds']} s",
+        f"- seed: {card['seeds']['train']}; device: {card['device']}; "
+        f"training {card['train_seconds']} s, cross-validation {card['cv_seconds']} s",
         f"- settings: {card['train_config']}",
         f"- versions: {card['versions']}",
         "",
@@ -305,7 +305,8 @@ def card_markdown(card: dict) -> str:
             "|---|---|---|---|---|---|",
         ]
         lines += [
-            f"| {r['target']} | {r['n']} | {r['accuracy']:.3f} | {r['macro_f1']:.3f} | {r['favg']:.3f} | {r['kappa']:.3f} |"
+            f"| {r['target']} | {r['n']} | {r['accuracy']:.3f} | {r['macro_f1']:.3f} "
+            f"| {r['favg']:.3f} | {r['kappa']:.3f} |"
             for r in card["cross_validated"]
         ]
     lines += [

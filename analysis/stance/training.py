@@ -10,6 +10,7 @@ batch order; the same seed on the same machine gives the same weights.
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -141,7 +142,7 @@ def frozen_features(
     for s in range(0, len(toks), chunk):
         p = enc.frozen_states(toks[s : s + chunk])
         starts = p.starts
-        out += [p.x[a:b].astype(np.float16) for a, b in zip(starts[:-1], starts[1:], strict=True)]
+        out += [p.x[a:b].astype(np.float16) for a, b in itertools.pairwise(starts)]
     return out
 
 
@@ -201,7 +202,7 @@ def train_top(
     )
     lengths = np.array([len(f) for f in feats])
     steps_per_epoch = math.ceil(len(feats) / config.batch_size)
-    total = max(1, int(round(config.epochs * steps_per_epoch)))
+    total = max(1, round(config.epochs * steps_per_epoch))
     head = [net.head.weight, net.head.bias]
     body = [p for p in net.parameters() if all(p is not h for h in head)]
     opt = torch.optim.AdamW(
