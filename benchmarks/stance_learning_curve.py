@@ -89,7 +89,14 @@ def main() -> None:
         gold = test["label"].to_list()
         zero = [LABELS[j] for j in zs.proba(a_test, b_test).argmax(axis=1)]
         rows.append(
-            {"domain": name, "start": "zeroshot", "n": 0, "seconds": 0.0, **lo.score(gold, zero)}
+            {
+                "domain": name,
+                "start": "zeroshot",
+                "seconds": 0.0,
+                **lo.score(gold, zero),
+                "n_test": len(gold),
+                "n": 0,
+            }
         )
         log(f"{name}: zero-shot favg {rows[-1]['favg']:.3f} on {len(gold)} test pairs")
         a_pool, b_pool = model_inputs(pool, targets)
@@ -109,7 +116,6 @@ def main() -> None:
                     {
                         "domain": name,
                         "start": start,
-                        "n": n,
                         "seconds": round(seconds, 1),
                         **lo.score(gold, pred),
                     }

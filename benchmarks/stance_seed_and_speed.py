@@ -60,7 +60,7 @@ def seed_figures() -> list[dict]:
     return rows
 
 
-def throughput(n: int = 300) -> dict:
+def throughput(n: int = 100) -> dict:
     import torch
     from readerscope.analysis.stance.devdata import load_corpus
     from readerscope.analysis.stance.encoder import load_delta

@@ -96,6 +96,23 @@ def evaluate(enc, sets: dict[str, pl.DataFrame], targets, routes: dict[str, list
     return rows, preds
 
 
+def save(args, cfg, pool_cfg, timings, rows, preds) -> None:
+    """Write the results so far (json: table rows + settings; parquet: per-pair probs)."""
+    tag = f"-{args.tag}" if args.tag else ""
+    RESULTS.mkdir(exist_ok=True)
+    pl.concat(preds).write_parquet(RESULTS / f"stance_zeroshot{tag}.parquet")
+    meta = {
+        "argv": sys.argv[1:],
+        "train_config": cfg.as_dict(),
+        "pool_config": dataclasses.asdict(pool_cfg),
+        "timings": timings,
+        "unmasked": args.unmasked,
+    }
+    (RESULTS / f"stance_zeroshot{tag}.json").write_text(
+        json.dumps({"meta": meta, "rows": rows}, indent=1)
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--folds", default=",".join(g for g, _ in lo.FOLDS))
@@ -131,20 +148,8 @@ def main() -> None:
         r, p = evaluate(enc, sets, targets, routes, f"{group}/{style}")
         rows += r
         preds += p
+        save(args, cfg, pool_cfg, timings, rows, preds)  # after every fold: folds are slow
     table = pl.DataFrame(rows)
-    tag = f"-{args.tag}" if args.tag else ""
-    RESULTS.mkdir(exist_ok=True)
-    pl.concat(preds).write_parquet(RESULTS / f"stance_zeroshot{tag}.parquet")
-    meta = {
-        "argv": sys.argv[1:],
-        "train_config": cfg.as_dict(),
-        "pool_config": dataclasses.asdict(pool_cfg),
-        "timings": timings,
-        "unmasked": args.unmasked,
-    }
-    (RESULTS / f"stance_zeroshot{tag}.json").write_text(
-        json.dumps({"meta": meta, "rows": rows}, indent=1)
-    )
     summary = (
         table.group_by("set", "method", maintain_order=True)
         .agg(pl.col("favg").mean().round(3).alias("mean_favg"), pl.col("n").sum())
