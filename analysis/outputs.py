@@ -67,7 +67,12 @@ def write_result(
     with output_folder(out_dir) as tmp:
         files = _write_all(result, tmp, table_format)
         hashes = {str(p.relative_to(tmp)): sha256_file(p) for p in files if p.is_file()}
-        manifest = run_manifest(result.threads, result.config, extra={"files": hashes})
+        manifest = run_manifest(
+            result.threads,
+            result.config,
+            stance_choice=result.stance_choice,
+            extra={"files": hashes},
+        )
         (tmp / MARKER).write_text(
             json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8"
         )

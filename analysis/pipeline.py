@@ -20,7 +20,7 @@ from .context import StageContext
 from .parallel import map_batches
 from .replies.inference import add_replies
 from .sentiment.vader import SentimentConfig, add_sentiment, sentence_sentiment
-from .stance.stage import StanceConfig, add_stance
+from .stance.stage import StanceConfig, add_stance, resolve_method
 from .stance.targets import Target
 from .topics.model import TopicModel, fit_topic_model
 
@@ -38,6 +38,7 @@ class AnalysisResult:
     targets: tuple[Target, ...]
     config: AnalysisConfig
     topic_model: TopicModel | None = None
+    stance_choice: str | None = None  # why this stance method ran (what 'auto' chose)
 
 
 def per_comment_stage(
@@ -77,6 +78,9 @@ def analyze(
     say = progress or (lambda _msg: None)
     context = StageContext.from_corpus(corpus, embedding=config.embedding)
     df = corpus.comments
+    # 'auto' is decided once for the whole corpus, not per batch.
+    stance, stance_choice = resolve_method(config.stance, df.height)
+    config = dataclasses.replace(config, stance=stance)
 
     say("sentiment and stance")
     df = score_comments(df, config, context=context)
@@ -103,4 +107,5 @@ def analyze(
         targets=config.stance.targets(),
         config=config,
         topic_model=topic_model,
+        stance_choice=stance_choice,
     )

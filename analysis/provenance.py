@@ -83,14 +83,29 @@ def find_seeds(values: Any, prefix: str = "") -> dict[str, Any]:
     return found
 
 
-def stance_method(config: AnalysisConfig) -> dict[str, Any]:
-    """How stance was labelled, in words and settings (for manifests and the summary)."""
+def stance_method(config: AnalysisConfig, *, choice: str | None = None) -> dict[str, Any]:
+    """How stance was labelled, in words and settings (for manifests and the summary).
+
+    ``choice``: why this method ran (what 'auto' resolved to at this corpus size).
+    """
+    from .stance.stage import method_label
+
     stance = config.stance
-    return {"method": stance.method, "targets": [t.key for t in stance.targets()]}
+    return {
+        "method": stance.method,
+        "label": method_label(stance),
+        "model_dir": stance.model_dir,
+        "choice": choice,
+        "targets": [t.key for t in stance.targets()],
+    }
 
 
 def run_manifest(
-    threads: pl.DataFrame, config: AnalysisConfig, *, extra: Mapping[str, Any] | None = None
+    threads: pl.DataFrame,
+    config: AnalysisConfig,
+    *,
+    stance_choice: str | None = None,
+    extra: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The provenance of one run: inputs, packages, config, seeds, stance method."""
     cfg = config_to_dict(config)
@@ -100,6 +115,6 @@ def run_manifest(
         "packages": package_versions(),
         "config": cfg,
         "seeds": find_seeds(cfg),
-        "stance": stance_method(config),
+        "stance": stance_method(config, choice=stance_choice),
         **dict(extra or {}),
     }

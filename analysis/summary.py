@@ -91,7 +91,9 @@ def stance_facts(
     return out
 
 
-def stance_extras(estimates: StanceEstimates, sources: Sequence[dict] = ()) -> dict[str, Any]:
+def stance_extras(
+    estimates: StanceEstimates, sources: Sequence[dict] = (), *, choice: str | None = None
+) -> dict[str, Any]:
     """How stance was labelled and validated, the coded sample, and the estimates beyond
     the headline shares: differences between targets, per thread, per topic, among users."""
     validation = [
@@ -108,6 +110,7 @@ def stance_extras(estimates: StanceEstimates, sources: Sequence[dict] = ()) -> d
     return {
         "stance_labelling": {
             "method": estimates.method,
+            "choice": choice,
             "line": estimates.labelling,
             "sample": estimates.sample,
             "validation": validation,
@@ -184,7 +187,7 @@ def summarize(
     """
     df = result.comments
     keys = [t.key for t in result.targets if stance_column(t.key) in df.columns]
-    estimates = stance_estimates(df, keys, coded, method=stance_method(result.config)["method"])
+    estimates = stance_estimates(df, keys, coded, method=stance_method(result.config)["label"])
     received = replies_received(df)
     reply_links = (
         int(df["reply_to"].is_in(df["comment_id"].implode()).sum())
@@ -201,7 +204,7 @@ def summarize(
         "reply_links": reply_links,
         "threads": thread_facts(df, result.threads),
         "stance": stance_facts(df, result.targets, estimates),
-        **stance_extras(estimates, coded.sources if coded else ()),
+        **stance_extras(estimates, coded.sources if coded else (), choice=result.stance_choice),
         "sentiment": sentiment_facts(df),
         "topics": topics,
         "most_replied": most_replied(df, received, top),

@@ -12,7 +12,7 @@ import sys
 
 import typer
 
-from . import analyze, codebook, figures, parse, summary
+from . import analyze, codebook, figures, parse, stance, summary
 
 app = typer.Typer(
     name="readerscope",
@@ -21,7 +21,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-for _command in (parse, analyze, summary, figures, codebook):
+for _command in (parse, analyze, summary, figures, codebook, stance):
     _command.register(app)
 
 

@@ -12,6 +12,8 @@ from .common import (
     EmbeddingOpt,
     FormatOpt,
     JobsOpt,
+    StanceMethodOpt,
+    StanceModelOpt,
     ThreadsArg,
     TopicsOpt,
     load_corpus,
@@ -38,6 +40,8 @@ def analyze_command(
     fmt: FormatOpt = None,
     embeddings: EmbeddingOpt = None,
     jobs: JobsOpt = None,
+    stance_method: StanceMethodOpt = None,
+    stance_model: StanceModelOpt = None,
     topics: TopicsOpt = None,
 ) -> None:
     """Analyse THREADS (files or directories; none: the built-in sample) into the folder OUT.
@@ -55,7 +59,14 @@ def analyze_command(
 
     if tables not in TABLE_FORMATS:
         fail(f"--tables {tables!r}: choose one of {', '.join(TABLE_FORMATS)}")
-    cfg = make_config(config, embeddings=embeddings, jobs=jobs, topics=topics)
+    cfg = make_config(
+        config,
+        embeddings=embeddings,
+        jobs=jobs,
+        topics=topics,
+        stance_method=stance_method,
+        stance_model=stance_model,
+    )
     check_target(out)  # before the slow part: a folder we may not replace fails at once
     corpus = load_corpus(threads, fmt, n_jobs=cfg.run.n_jobs)
     with stderr_progress() as say:

@@ -20,6 +20,7 @@ classifier trained on the first sheet.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Annotated
 
@@ -123,7 +124,8 @@ def _score(corpus, cfg, score: list[Path], supervised: bool, out: Path | None) -
     if supervised:
         from ..analysis.stance.supervised import SupervisedConfig, cross_validate_stance
 
-        sup = SupervisedConfig(stance=cfg.stance, embedding=cfg.embedding)
+        rules = dataclasses.replace(cfg.stance, method="rules")  # its features are the rules'
+        sup = SupervisedConfig(stance=rules, embedding=cfg.embedding)
         _, table = cross_validate_stance(comments, codings[0], sup, corpus.articles())
         tables.append(table)
         _print_table(f"Supervised stance, leave-one-out on {score[0].name}", table)

@@ -54,6 +54,21 @@ CodedOpt = Annotated[
         "labelling's errors, with 95% intervals, and the labelling's validation.",
     ),
 ]
+StanceMethodOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--stance-method",
+        help="How stance is labelled: auto, zeroshot, model or rules (default: the config's, "
+        "auto = the zero-shot model up to 5,000 comments, rules above).",
+    ),
+]
+StanceModelOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--stance-model",
+        help="A model folder from 'readerscope stance train' (implies --stance-method model).",
+    ),
+]
 TopicsOpt = Annotated[
     bool | None,
     typer.Option("--topics/--no-topics", help="Cluster topics (default: the config's, on)."),
@@ -69,18 +84,13 @@ def load_corpus(threads: list[Path] | None, fmt: str | None, *, n_jobs: int = 1)
     return read_corpus(threads, format=fmt, n_jobs=n_jobs)
 
 
-def _flags(
-    embeddings: str | None, jobs: int | None, topics: bool | None
-) -> dict[str, dict[str, object]]:
-    """The given flags as configuration overrides (tables of settings)."""
-    out: dict[str, dict[str, object]] = {}
-    if embeddings is not None:
-        out["embedding"] = {"backend": embeddings}
-    if jobs is not None:
-        out["run"] = {"n_jobs": jobs}
-    if topics is not None:
-        out["stages"] = {"topics": topics}
-    return out
+_FLAG_SETTINGS = {
+    "--embeddings": ("embedding", "backend"),
+    "--jobs": ("run", "n_jobs"),
+    "--topics": ("stages", "topics"),
+    "--stance-method": ("stance", "method"),
+    "--stance-model": ("stance", "model_dir"),
+}
 
 
 def make_config(
@@ -89,11 +99,14 @@ def make_config(
     embeddings: str | None = None,
     jobs: int | None = None,
     topics: bool | None = None,
+    stance_method: str | None = None,
+    stance_model: Path | None = None,
 ) -> AnalysisConfig:
     """Configuration from the TOML file, then the flags that were given on top.
 
     Every value is checked here, before any stage runs; a bad one is an InputError
-    naming the file (or the flag) and the setting.
+    naming the file (or the flag) and the setting. ``--stance-model DIR`` alone means
+    ``--stance-method model``.
     """
     from ..analysis.checks import ConfigError
     from ..analysis.config import config_from_dict, load_config
@@ -104,13 +117,25 @@ def make_config(
     except ConfigError as err:  # the file itself (err.name is its path) or one setting
         problem = err.problem if err.name == str(path) else str(err)
         raise InputError(path or "config", problem) from None
-    for section, values in _flags(embeddings, jobs, topics).items():
-        try:
-            cfg = config_from_dict({section: values}, base=cfg)
-        except ConfigError as err:
-            flag = {"embedding": "--embeddings", "run": "--jobs", "stages": "--topics"}[section]
-            raise InputError(flag, err.problem) from None
-    return cfg
+    if stance_model is not None and stance_method is None:
+        stance_method = "model"
+    given = {
+        "--embeddings": embeddings,
+        "--jobs": jobs,
+        "--topics": topics,
+        "--stance-model": None if stance_model is None else str(stance_model),
+        "--stance-method": stance_method,
+    }
+    values: dict[str, dict[str, object]] = {}
+    for flag, value in given.items():
+        if value is not None:
+            section, key = _FLAG_SETTINGS[flag]
+            values.setdefault(section, {})[key] = value
+    try:
+        return config_from_dict(values, base=cfg)
+    except ConfigError as err:
+        flags = [f for f, v in given.items() if v is not None and _FLAG_SETTINGS[f][1] in err.name]
+        raise InputError(flags[0] if flags else "flags", err.problem) from None
 
 
 @contextlib.contextmanager

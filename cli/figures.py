@@ -18,6 +18,8 @@ from .common import (
     ConfigOpt,
     EmbeddingOpt,
     JobsOpt,
+    StanceMethodOpt,
+    StanceModelOpt,
     ThreadsArg,
     fail,
     load_corpus,
@@ -47,6 +49,8 @@ def figures_command(
     ] = None,
     embeddings: EmbeddingOpt = None,
     jobs: JobsOpt = None,
+    stance_method: StanceMethodOpt = None,
+    stance_model: StanceModelOpt = None,
     coded: CodedOpt = None,
 ) -> None:
     """Write all figures for THREADS (none: the built-in sample) into OUT with data + manifest.
@@ -72,7 +76,13 @@ def figures_command(
     unknown = [n for n in names or [] if n not in FIGURE_NAMES]
     if unknown:
         fail(f"unknown figure(s) {', '.join(unknown)}; known: {', '.join(FIGURE_NAMES)}")
-    cfg = make_config(config, embeddings=embeddings, jobs=jobs)
+    cfg = make_config(
+        config,
+        embeddings=embeddings,
+        jobs=jobs,
+        stance_method=stance_method,
+        stance_model=stance_model,
+    )
     check_target(out)
     with stderr_progress() as say:
         say("reading")

@@ -20,6 +20,8 @@ from .common import (
     EmbeddingOpt,
     FormatOpt,
     JobsOpt,
+    StanceMethodOpt,
+    StanceModelOpt,
     ThreadsArg,
     TopicsOpt,
     load_corpus,
@@ -97,6 +99,8 @@ def _stance_notes(console, summary: dict[str, Any], names: list[str]) -> None:
     why any number is missing (each reason once)."""
     labelling = summary["stance_labelling"]
     console.print(f"  [bold]Stance labelling:[/] {labelling['line']}")
+    if labelling.get("choice"):
+        console.print(f"  method chosen: {labelling['choice']}", style="dim")
     if "corrected" not in names:
         return
     console.print(f"  {labelling['sample']}")
@@ -220,6 +224,8 @@ def summary_command(
     fmt: FormatOpt = None,
     embeddings: EmbeddingOpt = None,
     jobs: JobsOpt = None,
+    stance_method: StanceMethodOpt = None,
+    stance_model: StanceModelOpt = None,
     topics: TopicsOpt = None,
     coded: CodedOpt = None,
 ) -> None:
@@ -233,7 +239,14 @@ def summary_command(
     from ..analysis.summary import summarize
 
     with stderr_progress() as say:
-        cfg = make_config(config, embeddings=embeddings, jobs=jobs, topics=topics)
+        cfg = make_config(
+            config,
+            embeddings=embeddings,
+            jobs=jobs,
+            topics=topics,
+            stance_method=stance_method,
+            stance_model=stance_model,
+        )
         say("reading")
         corpus = load_corpus(threads, fmt, n_jobs=cfg.run.n_jobs)
         targets = cfg.stance.targets()

@@ -82,7 +82,9 @@ def write_figures(
         "coded_sheets": list(coded.sources) if coded else [],
         "stance_labelling": {"line": estimates.labelling, "sample": estimates.sample},
     }
-    manifest = run_manifest(result.threads, result.config, extra=extra)
+    manifest = run_manifest(
+        result.threads, result.config, stance_choice=result.stance_choice, extra=extra
+    )
     manifest.pop("written_by")  # per figure: the folder's own manifest names the writer
     out_dir = Path(out_dir)
     with output_folder(out_dir) as tmp:

@@ -21,9 +21,14 @@ def seed():
     return read_thread()
 
 
+# The rules with the cues read off the sample thread: these tests check the mechanisms
+# (scope, negation, references) on sentences like the seed's, so they use them.
+RULES = StanceConfig(method="rules", rules=RuleConfig(use_seed_cues=True))
+
+
 def stance(text: str, config: StanceConfig | None = None) -> dict[str, str]:
     df = pl.DataFrame({"comment_id": ["x"], "text": [text]})
-    out = add_stance(df, config)
+    out = add_stance(df, config or RULES)
     return {t.key: out[f"stance_{t.key}"][0] for t in load_targets()}
 
 
@@ -59,24 +64,37 @@ def test_cues(text, key, label):
 
 def test_each_rule_can_be_switched_off():
     text = "China's far from perfect, but the alternative is a man child."
-    assert stance(text, StanceConfig(rules=RuleConfig(use_concession=False)))["china"] != "favor"
     assert (
         stance(
-            "Trump said so. He is a con-man.", StanceConfig(rules=RuleConfig(use_pronouns=False))
+            text,
+            StanceConfig(
+                method="rules", rules=RuleConfig(use_seed_cues=True, use_concession=False)
+            ),
+        )["china"]
+        != "favor"
+    )
+    assert (
+        stance(
+            "Trump said so. He is a con-man.",
+            StanceConfig(method="rules", rules=RuleConfig(use_seed_cues=True, use_pronouns=False)),
         )["us"]
         == "neutral"
     )
     assert (
-        stance("Stop relying on the US.", StanceConfig(rules=RuleConfig(use_object_cues=False)))[
-            "us"
-        ]
+        stance(
+            "Stop relying on the US.",
+            StanceConfig(
+                method="rules", rules=RuleConfig(use_seed_cues=True, use_object_cues=False)
+            ),
+        )["us"]
         == "neutral"
     )
     # Negation flips a cue; off, "not trustworthy" reads as praise.
     assert (
-        stance("Ishiba is not trustworthy.", StanceConfig(rules=RuleConfig(use_negation=False)))[
-            "japan"
-        ]
+        stance(
+            "Ishiba is not trustworthy.",
+            StanceConfig(method="rules", rules=RuleConfig(use_seed_cues=True, use_negation=False)),
+        )["japan"]
         == "favor"
     )
 
@@ -96,7 +114,9 @@ def test_quoted_lines_are_not_own_words():
 
 def test_seed_columns_types_values_and_evidence():
     t = seed()
-    out = add_stance(t.comments, context=StageContext(articles={t.thread_id: t.article_text}))
+    out = add_stance(
+        t.comments, RULES, context=StageContext(articles={t.thread_id: t.article_text})
+    )
     targets = load_targets()
     assert [c for c in out.columns if c.startswith("stance_")] == stance_columns_for(
         t.key for t in targets
@@ -127,10 +147,10 @@ def test_seed_columns_types_values_and_evidence():
 
 def test_rows_are_independent_so_batches_give_the_same_result():
     t = seed()
-    whole = add_stance(t.comments)
-    halves = pl.concat([add_stance(t.comments[:17]), add_stance(t.comments[17:])])
+    whole = add_stance(t.comments, RULES)
+    halves = pl.concat([add_stance(t.comments[:17], RULES), add_stance(t.comments[17:], RULES)])
     assert whole.equals(halves)
-    assert whole.equals(add_stance(t.comments))  # deterministic
+    assert whole.equals(add_stance(t.comments, RULES))  # deterministic
 
 
 FOURTH_TARGET = """
@@ -164,7 +184,7 @@ persons = ["Lee Jae-myung"]
 def test_a_fourth_target_needs_only_the_toml_file(tmp_path):
     path = tmp_path / "targets.toml"
     path.write_text(FOURTH_TARGET, encoding="utf-8")
-    cfg = StanceConfig(targets_path=str(path))
+    cfg = StanceConfig(method="rules", targets_path=str(path))
     df = pl.DataFrame(
         {
             "comment_id": ["a", "b", "c", "d"],
@@ -221,9 +241,17 @@ def test_alias_matching_is_whole_word():
 def test_bad_lexicon_is_a_clear_error(tmp_path):
     with pytest.raises(ValueError, match=r"nope\.toml"):
         stance(
-            "China lies.", StanceConfig(rules=RuleConfig(lexicon_path=str(tmp_path / "nope.toml")))
+            "China lies.",
+            StanceConfig(
+                method="rules", rules=RuleConfig(lexicon_path=str(tmp_path / "nope.toml"))
+            ),
         )
     bad = tmp_path / "bad.toml"
     bad.write_text('[evaluative]\n"liar" = "very"\n', encoding="utf-8")
     with pytest.raises(ValueError, match="weight of 'liar'"):
-        stance("China lies.", StanceConfig(rules=RuleConfig(lexicon_path=str(bad))))
+        stance(
+            "China lies.",
+            StanceConfig(
+                method="rules", rules=RuleConfig(use_seed_cues=True, lexicon_path=str(bad))
+            ),
+        )

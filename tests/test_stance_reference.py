@@ -54,7 +54,13 @@ def test_reference_coding_covers_the_seed_thread():
 def test_rules_meet_the_documented_figures():
     comments, articles, targets, ref = seed()
     table = agreement.agreement_table(
-        ref, add_stance(comments, StanceConfig(), context=StageContext(articles=articles)), targets
+        ref,
+        add_stance(
+            comments,
+            StanceConfig(method="rules", rules=RuleConfig(use_seed_cues=True)),
+            context=StageContext(articles=articles),
+        ),
+        targets,
     )
     got = pooled(table)
     for metric, floor in RULES_ALL.items():
@@ -82,7 +88,7 @@ def test_generic_lexicon_alone_still_beats_the_baselines():
     comments, articles, targets, ref = seed()
     out = add_stance(
         comments,
-        StanceConfig(rules=RuleConfig(use_seed_cues=False)),
+        StanceConfig(method="rules"),
         context=StageContext(articles=articles),
     )
     assert pooled(agreement.agreement_table(ref, out, targets))["favg"] >= GENERIC_ONLY_FAVG

@@ -9,6 +9,7 @@ import polars as pl
 import pytest
 from readerscope.analysis.context import StageContext
 from readerscope.analysis.stance import StanceConfig, add_stance, agreement, baselines, coding
+from readerscope.analysis.stance.rules import RuleConfig
 from readerscope.analysis.stance.targets import load_targets
 from readerscope.cli import app
 from readerscope.comments import InputError, read_thread
@@ -92,6 +93,7 @@ def test_coding_sheet_round_trip(tmp_path):
     assert result.exit_code == 0, result.output
     assert "Inter-coder agreement" in result.output
     printed = pl.read_csv(scores)
+    # the command scores the default method (what 'auto' picks for 37 comments)
     method = add_stance(
         thread.comments,
         StanceConfig(),
@@ -115,7 +117,9 @@ def test_partly_filled_sheet_scores_only_coded_cells(tmp_path):
     )
     df.write_csv(sheet)
     coded = coding.read_coding(sheet)
-    table = agreement.agreement_table(coded, add_stance(comments), load_targets())
+    table = agreement.agreement_table(
+        coded, add_stance(comments, StanceConfig(method="rules")), load_targets()
+    )
     assert table.filter(pl.col("target") == "us")["n"][0] == 5
     assert table.filter(pl.col("target") == "china")["n"][0] == 0
 
@@ -170,7 +174,7 @@ def test_bootstrap_interval_brackets_the_estimate_and_is_seeded():
     ref = coding.reference_coding(thread.comments, targets)
     pred = add_stance(
         thread.comments,
-        StanceConfig(),
+        StanceConfig(method="rules", rules=RuleConfig(use_seed_cues=True)),
         context=StageContext(articles={thread.thread_id: thread.article_text}),
     )
     point = agreement.agreement_table(ref, pred, targets).filter(pl.col("target") == "all")["favg"][

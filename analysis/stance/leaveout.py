@@ -163,7 +163,8 @@ def route_labels(df: pl.DataFrame, route: str) -> list[str]:
     """Labels of a non-model route on corpus rows: always_against, vader, rules,
     rules_generic (no seed cues), lexicon (generic cues + clause-scoped VADER)."""
     from .baselines import baseline_vader
-    from .rules import StanceConfig, add_stance
+    from .rules import RuleConfig
+    from .stage import StanceConfig, add_stance
 
     def tpath(g: str) -> str:
         return str(CORPUS_DIR / g / "targets.toml")
@@ -175,7 +176,7 @@ def route_labels(df: pl.DataFrame, route: str) -> list[str]:
 
         return _per_group(df, lambda t, g: baseline_vader(t, corpus_targets(g)))
     configs = {
-        "rules": {},
+        "rules": {"use_seed_cues": True},
         "rules_generic": {"use_seed_cues": False, "use_implicit_addressee": False},
         "lexicon": {"use_seed_cues": False, "use_implicit_addressee": False, "vader_weight": 1.0},
     }
@@ -184,7 +185,12 @@ def route_labels(df: pl.DataFrame, route: str) -> list[str]:
             f"unknown route {route!r}; choose from always_against, vader, {', '.join(configs)}"
         )
     opts = configs[route]
-    return _per_group(df, lambda t, g: add_stance(t, StanceConfig(targets_path=tpath(g), **opts)))
+    return _per_group(
+        df,
+        lambda t, g: add_stance(
+            t, StanceConfig(method="rules", targets_path=tpath(g), rules=RuleConfig(**opts))
+        ),
+    )
 
 
 def abstain(model: Sequence[str], other: Sequence[str]) -> list[str]:

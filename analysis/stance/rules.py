@@ -80,7 +80,7 @@ class RuleConfig:
     use_addressee: bool = True
     use_contrast_weight: bool = True
     use_implicit_addressee: bool = True
-    use_seed_cues: bool = True
+    use_seed_cues: bool = False  # in-sample cues from the sample thread: off by default
     use_cue_index: bool = True  # speed only: skip cues whose words are absent (same labels)
 
     def __post_init__(self) -> None:

@@ -23,7 +23,6 @@ kinds, refusing what would break the design (two random draws, conflicting codes
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Literal
@@ -31,7 +30,6 @@ from typing import Literal
 import numpy as np
 import polars as pl
 
-from ...comments.errors import InputError
 from ..columns import NOT_ADDRESSED, score_column, stance_column
 
 SAMPLE_KINDS = ("random", "active", "unknown")
@@ -320,26 +318,8 @@ def training_picks(
     return select_for_training(df, n, uncertainty=values, exclude=list(exclude))
 
 
-MODEL_HOOK = "stance_uncertainty"
-"""The function of the stance-model API (``analysis/stance/trained.py``) that ``--next
---model`` calls: ``stance_uncertainty(model_dir, df, targets)`` -> one value per comment,
-higher = more uncertain."""
-
-
 def model_uncertainty(model_dir: str | Path, df: pl.DataFrame, targets: Sequence) -> pl.Series:
-    """A trained stance model's uncertainty about each comment, through the stance-model
-    API. Until that API is in this version: InputError naming the model folder (one line),
-    rather than silently ranking by something else."""
-    try:
-        trained = importlib.import_module(".trained", __package__)
-    except ImportError:
-        trained = None
-    hook = getattr(trained, MODEL_HOOK, None)
-    if hook is None:
-        raise InputError(
-            model_dir,
-            f"--model needs the trained stance-model API (analysis/stance/trained.py: "
-            f"{MODEL_HOOK}), which this version does not have yet; leave out --model to "
-            "rank by the rule method's scores",
-        )
-    return pl.Series("uncertainty", list(hook(model_dir, df, targets)), pl.Float64)
+    """A trained stance model's uncertainty about each comment (higher: more unsure)."""
+    from .trained import stance_uncertainty
+
+    return pl.Series("uncertainty", stance_uncertainty(model_dir, df, targets), pl.Float64)

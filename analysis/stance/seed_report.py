@@ -23,9 +23,10 @@ def ablation(
     import dataclasses
 
     from ..context import StageContext
+    from .rules import RuleConfig
     from .stage import StanceConfig, add_stance
 
-    config = config or StanceConfig()
+    config = config or StanceConfig(method="rules", rules=RuleConfig(use_seed_cues=True))
     targets = config.targets()
     variants = [("full method", config.rules)]
     for f in dataclasses.fields(config.rules):
@@ -67,7 +68,8 @@ def seed_report(supervised: bool = False) -> dict[str, pl.DataFrame]:
     targets = load_targets()
     ref = reference_coding(comments, targets)
     sec = second_coding(comments, targets)
-    method = add_stance(comments, StanceConfig(), context=context)
+    in_sample = StanceConfig(method="rules", rules=RuleConfig(use_seed_cues=True))
+    method = add_stance(comments, in_sample, context=context)
     report = {
         "method": agreement_table(ref, method, targets, name="rules"),
         "baselines": pl.concat(
@@ -85,16 +87,14 @@ def seed_report(supervised: bool = False) -> dict[str, pl.DataFrame]:
         ),
         "second_coder": agreement_table(ref, sec, targets, name="second coder"),
         "inter_coder": inter_coder([ref, sec], targets),
-        "ablation": ablation(comments, ref, StanceConfig(), articles),
+        "ablation": ablation(comments, ref, in_sample, articles),
     }
     intervals = []
     for name, pred in [
         ("rules", method),
         (
             "rules, generic lexicon only",
-            add_stance(
-                comments, StanceConfig(rules=RuleConfig(use_seed_cues=False)), context=context
-            ),
+            add_stance(comments, StanceConfig(method="rules"), context=context),
         ),
         ("VADER on target sentences", baseline_vader(comments, targets)),
     ]:

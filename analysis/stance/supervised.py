@@ -22,6 +22,7 @@ from ..embeddings import EmbeddingConfig, embed
 from ..text.sentences import split_sentences
 from .agreement import agreement_table
 from .own_words import own_lines
+from .rules import RuleConfig
 from .stage import StanceConfig, add_stance
 from .targets import Target, load_targets
 
@@ -37,7 +38,9 @@ class SupervisedConfig:
     cv_folds: 0 = leave-one-out; k > 1 = stratified-where-possible k-fold (seeded).
     """
 
-    stance: StanceConfig = field(default_factory=StanceConfig)
+    stance: StanceConfig = field(
+        default_factory=lambda: StanceConfig(method="rules", rules=RuleConfig(use_seed_cues=True))
+    )
     embedding: EmbeddingConfig = field(default_factory=lambda: EmbeddingConfig(backend="minilm"))
     use_embeddings: bool = True
     use_rules: bool = True

@@ -28,7 +28,7 @@ from .encoder import LABELS, base_hash, encoder_from_file, load_delta, save_delt
 from .masking import mask_target
 from .targets import Target, load_targets
 from .training import TrainConfig, frozen_features, train_top
-from .zeroshot import ZEROSHOT_MODEL, comment_texts, stance_columns
+from .zeroshot import ZEROSHOT_MODEL, comment_texts, pair_proba, stance_columns
 
 WEIGHTS, TARGETS, CARD_JSON, CARD_MD = (
     "weights.safetensors",
@@ -353,6 +353,19 @@ def add_model_stance(
     return df.with_columns(
         stance_columns(texts, targets, enc, card.get("name", "model"), gate=config.gate)
     )
+
+
+def stance_uncertainty(
+    model_dir: str | Path, df: pl.DataFrame, targets: Sequence[Target] | None = None
+) -> list[float]:
+    """Per comment, how unsure a trained model is: the largest, over the targets, of
+    1 - the probability of its chosen label (for ``codebook --next --model``)."""
+    enc, _, own = load(model_dir)
+    keys = {t.key for t in targets} if targets else None
+    chosen = [t for t in own if keys is None or t.key in keys]
+    texts = comment_texts(df, None, True)
+    proba = pair_proba(enc, texts, chosen)
+    return (1.0 - proba.max(axis=2)).max(axis=1).astype(float).tolist() if chosen else []
 
 
 def load_coded(
