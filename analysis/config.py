@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, get_type_hints
 
-from .checks import ConfigError, at_least, check_fields
+from .checks import ConfigError, at_least, check_fields, choices
 from .embeddings.config import EmbeddingConfig
 from .replies.inference import ReplyConfig
 from .sentiment.vader import SentimentConfig
@@ -39,14 +39,19 @@ from .topics.config import TopicConfig
 
 @dataclass(frozen=True)
 class RunConfig:
-    """How the run goes (never what it computes: results are identical for any value).
+    """How the run goes (never what it computes: results are identical for any value,
+    except topics with engine 'ray' above ``topics.fit_sample_size``: docs/scale.md).
 
     n_jobs: worker processes for the per-comment stages and parsing (-1: every core).
     batch_size: rows per batch of the per-comment stages.
+    engine: 'local' (this machine's processes) or 'ray' (Ray Data, one machine or a cluster).
+    ray_address: the Ray cluster to join (None: Ray's own rule, else a new local instance).
     """
 
     n_jobs: int = field(default=1, metadata=at_least(-1))
     batch_size: int = field(default=20_000, metadata=at_least(1))
+    engine: str = field(default="local", metadata=choices("local", "ray"))
+    ray_address: str | None = None
 
     def __post_init__(self) -> None:
         check_fields(self)

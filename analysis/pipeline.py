@@ -67,6 +67,12 @@ def score_comments(
     )
 
 
+def reply_stage(df: pl.DataFrame, config: AnalysisConfig, *, context: StageContext) -> pl.DataFrame:
+    """Replies with the run's one embedding setting (whole threads; the Ray engine too)."""
+    replies = dataclasses.replace(config.replies, embedding=config.embedding)
+    return add_replies(df, articles=context.articles, titles=context.titles, config=replies)
+
+
 def analyze(
     corpus: Corpus,
     config: AnalysisConfig | None = None,
@@ -88,8 +94,7 @@ def analyze(
 
     if config.stages.replies:
         say("reply targets")
-        replies = dataclasses.replace(config.replies, embedding=config.embedding)
-        df = add_replies(df, articles=context.articles, titles=context.titles, config=replies)
+        df = reply_stage(df, config, context=context)
 
     topic_model = None
     topics = pl.DataFrame()
