@@ -6,10 +6,11 @@ typo'd quotes (marked and unmarked, of comments and of the article), @mentions a
 "Name," openings (names with spaces, names that are ordinary openers), quoted
 fragments, echo-questions, markers, headline echoes, quote headers, given reply_to,
 self-quotes and comments with no cue. Text comes from a word-bigram chain trained on
-the seed thread and article; most content words are then swapped for words drawn with
-Zipf frequencies from MiniLM's 21k-word vocabulary, so a long thread has a realistic
-vocabulary (a few very common words, a long tail) and long sentences rarely repeat by
-chance. Seeded: the same arguments give the same table.
+the seed thread, its article and the sample articles (one word in five drawn afresh,
+so sentences do not copy a skeleton wholesale); most content words are then swapped
+for words drawn with Zipf frequencies from MiniLM's 21k-word vocabulary, so a long
+thread has a realistic vocabulary (a few very common words, a long tail) and long
+sentences rarely repeat by chance. Seeded: the same arguments give the same table.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import random
 import re
 from functools import lru_cache
+from pathlib import Path
 
 import polars as pl
 from readerscope.analysis.embeddings.cache import minilm_path
@@ -24,6 +26,7 @@ from readerscope.analysis.replies.text_match import STOP_WORDS
 from readerscope.comments import read_thread
 from readerscope.comments.schema import conform
 
+SAMPLE_ARTICLES = Path(__file__).resolve().parents[1] / "comments" / "samples" / "articles"
 TITLE = "Threatened by Trump tariffs, Japan walks delicate tightrope between U.S. and China"
 NAMES = (
     "Tokyo Guy",
@@ -57,15 +60,18 @@ MARKERS = (
 
 @lru_cache(maxsize=1)
 def _corpus() -> tuple[dict[str, list[str]], list[str], str]:
-    """Word-bigram chain, article sentences and article text from the seed thread."""
+    """Word-bigram chain (seed comments, seed article, the sample articles), the seed
+    article's sentences and its text."""
     thread = read_thread()
     texts = [*thread.comments["text"].to_list(), thread.article_text]
+    texts += [p.read_text(encoding="utf-8") for p in sorted(SAMPLE_ARTICLES.glob("*.txt"))]
     chain: dict[str, list[str]] = {}
     for text in texts:
         for sentence in re.split(r"(?<=[.!?])\s+", text.replace("\n", " ")):
             words = sentence.split()
             for a, b in zip(["<s>", *words], [*words, "</s>"], strict=True):
                 chain.setdefault(a, []).append(b)
+            chain.setdefault("<any>", []).extend(words)
     article_sentences = [
         s for s in re.split(r"(?<=[.!?])\s+", thread.article_text.replace("\n", " ")) if s
     ]
@@ -100,8 +106,11 @@ def sentence(rng: random.Random, max_words: int = 28) -> str:
     chain, _, _ = _corpus()
     words: list[str] = []
     word = "<s>"
+    unigrams = chain["<any>"]
     while len(words) < max_words:
-        word = rng.choice(chain[word])
+        # Now and then a word from anywhere: writers do not copy each other's phrasing.
+        word = rng.choice(chain[word] if rng.random() > 0.2 or not words else unigrams)
+        word = word if word in chain else "</s>"
         if word == "</s>":
             if len(words) >= 3:
                 break
