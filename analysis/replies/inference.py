@@ -249,6 +249,23 @@ class _Postings(dict):
         return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 
+class _Ints:
+    """A growable int64 array: per-comment numbers that numpy reads in one go."""
+
+    def __init__(self) -> None:
+        self._buf = np.zeros(1024, dtype=np.int64)
+        self._n = 0
+
+    def append(self, value: int) -> None:
+        if self._n == len(self._buf):
+            self._buf = np.concatenate((self._buf, np.zeros(len(self._buf), dtype=np.int64)))
+        self._buf[self._n] = value
+        self._n += 1
+
+    def view(self) -> np.ndarray:
+        return self._buf[: self._n]
+
+
 class _Index:
     """What the rules look up in the earlier comments of a thread, built as they arrive.
 
@@ -264,6 +281,8 @@ class _Index:
         self.token_postings = _Postings()
         self.pair_postings = _Postings()
         self.content_pair_postings = _Postings()
+        self.own_len = _Ints()  # own tokens of comment j
+        self.max_repeat = _Ints()  # most times one bigram recurs in comment j's own tokens
         self.by_user: dict[str, list[int]] = {}
         self.first_seen: dict[str, int] = {}
         self.lower_names: dict[str, list[str]] = {}  # lower-cased name -> users
@@ -276,6 +295,9 @@ class _Index:
         pairs = bigrams(cm.own_tokens)
         self.tokens.append(toks)
         self.pairs.append(pairs)
+        self.own_len.append(len(cm.own_tokens))
+        repeats = Counter(itertools.pairwise(cm.own_tokens))
+        self.max_repeat.append(max(repeats.values(), default=1))
         for t in toks:
             self.token_postings.add(t, j)
         for p in pairs:
@@ -521,6 +543,8 @@ class _Thread:
             cands: Sequence[int] = by_user
         elif not self.pruning:
             cands = range(i)
+        elif mb >= 2 and len(quote) >= 2 and len(last) >= 2:
+            cands = self._header_counted(i, quote, last)
         else:
             # Runs of >= 2 tokens share a bigram; a one-token side (or runs of 1) a token.
             pairs = [p for x in (quote, last) if mb >= 2 for p in itertools.pairwise(x)]
@@ -547,6 +571,32 @@ class _Thread:
             ):
                 out.append(j)
         return out
+
+    def _header_counted(self, i: int, quote: list[str], last: list[str]) -> list[int]:
+        """Comments that may hold half of ``last`` or ``quote``, or lie half inside ``quote``.
+
+        With runs of >= 2 tokens, covering half of a side's tokens takes a quarter of its
+        bigram positions: counted for every earlier comment at once from the postings
+        (numpy), so a reader-view header costs its postings, not the thread length.
+        """
+        ix = self.index
+        ones: Counter[tuple[str, str]] = Counter()
+        mask = np.zeros(i, dtype=bool)
+        for side in (last, quote):
+            weights = Counter(itertools.pairwise(side))
+            keys = [k for k in weights if k in ix.pair_postings]
+            if not keys:
+                continue
+            held = np.bincount(ix.pair_postings.stacked(keys, weights), minlength=i)
+            mask |= held >= least_count(0.5, least_count(0.5, len(side)))
+            ones = Counter(dict.fromkeys(keys, 1))
+        if ones:
+            # A comment inside the quote: its own bigram positions in the quote's bigrams,
+            # at most (distinct shared bigrams) x (most repeats of one bigram in it).
+            shared = np.bincount(ix.pair_postings.stacked(list(ones), ones), minlength=i)
+            size = ix.own_len.view()
+            mask |= (size >= 3) & (shared * ix.max_repeat.view() >= ((size + 1) // 2 + 1) // 2)
+        return np.flatnonzero(mask).tolist()
 
     def quote_header(self, i: int) -> Decision:
         """Match a parsed quote header's text to the comment it came from.
