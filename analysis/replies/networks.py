@@ -241,21 +241,13 @@ def _kept_pairs(
         if cfg.top_k is None:
             kept.append(w.filter(pl.col("uid") < pl.col("other")).select("uid", "other"))
             continue
-        order = ["uid", "weight", "other"]
+        by = [(-pl.col("weight")).alias("strength")]
         if cfg.tie_break == "hash":
-            w = (
-                w.join(users.select("uid", "h"), on="uid")
-                .join(hashes, on="other")
-                .with_columns((pl.col("h") ^ pl.col("h_other")).alias("tie"))
-            )
-            order = ["uid", "weight", "tie", "other"]
-        top = (
-            w.sort(order, descending=[False, True, *[False] * (len(order) - 2)])
-            .group_by("uid", maintain_order=True)
-            .head(cfg.top_k)
-        )
+            w = w.join(users.select("uid", "h"), on="uid").join(hashes, on="other")
+            by.append(pl.col("h") ^ pl.col("h_other"))
+        top = w.group_by("uid").agg(pl.col("other").bottom_k_by([*by, "other"], cfg.top_k))
         kept.append(
-            top.select(
+            top.explode("other").select(
                 pl.min_horizontal("uid", "other").alias("uid"),
                 pl.max_horizontal("uid", "other").alias("other"),
             )
