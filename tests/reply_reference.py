@@ -675,3 +675,34 @@ def add_replies(
         result, on="comment_id", how="left", maintain_order="left"
     )
     return out.select(cols)
+
+
+# -- The one fix (not part of the old code) -------------------------------------------
+# The old scan read comment i's own words back from the index in ``fragment``, so an
+# anonymous comment (user None passes ``_other_user``) was a source of its own quoted
+# fragment: a lone fragment pointed the comment at itself, and a fragment found in one
+# earlier comment counted two sources and gave no edge. The indexed code excludes the
+# comment itself; this is the old scan with that one change, for comparisons.
+
+
+class FixedThread(_Thread):
+    """The old scan, minus comment ``i`` as a source of itself."""
+
+    def _sources(self, i: int, quote: Sequence[str] | None = None) -> list[_Source]:
+        return [s for s in super()._sources(i, quote) if s.index != i]
+
+
+def add_replies_fixed(
+    df: pl.DataFrame,
+    articles: Mapping[str, str] | None = None,
+    titles: Mapping[str, str] | None = None,
+    config: ReplyConfig | None = None,
+) -> pl.DataFrame:
+    """:func:`add_replies` of the old code with :class:`FixedThread`."""
+    global _Thread
+    original = _Thread
+    _Thread = FixedThread
+    try:
+        return add_replies(df, articles, titles, config)
+    finally:
+        _Thread = original

@@ -1,7 +1,7 @@
 """The indexed reply inference gives exactly the decisions of the old quadratic scan.
 
 The reference is a frozen copy of the old code (tests/reply_reference.py) with one fix
-applied here: an anonymous comment is no longer its own quote_fragment source (the old
+(``add_replies_fixed``): an anonymous comment is no longer its own quote_fragment source (the old
 scan read the comment's own words back from the index and could point it at itself).
 Threads are synthetic (tests/reply_synthetic.py) and full of every cue; besides named
 pages they include reader-view threads (no names), mixed anonymous ones, threads
@@ -19,23 +19,7 @@ from readerscope.analysis.embeddings.cache import EmbeddingConfig
 from readerscope.analysis.replies.inference import ReplyConfig, add_replies
 from reply_synthetic import article_and_title, synthetic_thread
 
-
-class _FixedReference(ref._Thread):
-    """The old scan, minus comment ``i`` as a source of itself."""
-
-    def _sources(self, i, quote=None):
-        out = super()._sources(i, quote)
-        return [s for s in out if s.index != i]
-
-
-def reference_replies(df, articles, titles, config) -> pl.DataFrame:
-    """Old ``add_replies`` with the fixed thread class."""
-    original = ref._Thread
-    ref._Thread = _FixedReference
-    try:
-        return ref.add_replies(df, articles, titles, config)
-    finally:
-        ref._Thread = original
+reference_replies = ref.add_replies_fixed
 
 
 LEXICAL = ReplyConfig(use_embeddings=False)
