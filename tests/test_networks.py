@@ -245,3 +245,26 @@ def test_hash_tie_break_makes_no_alphabetical_hubs() -> None:
 def test_network_config_is_validated(kwargs, message) -> None:
     with pytest.raises(ValueError, match=message):
         NetworkConfig(**kwargs)
+
+
+@pytest.mark.parametrize("path", ["masks", "join"])
+def test_both_pair_paths_equal_the_old_loop(path: str, monkeypatch) -> None:
+    """Bit masks over a cross join (dense positions) and the join on positions (sparse
+    or many targets) give the same edges; 40 targets is past the 31 a mask can hold."""
+    from readerscope.analysis.replies import networks
+
+    monkeypatch.setattr(networks, "_use_masks", lambda *a: path == "masks")
+    for targets in [("us", "china", "japan"), tuple(f"t{k:02d}" for k in range(40))]:
+        if path == "masks" and len(targets) > 31:
+            continue
+        df = stance_table(400, 60, 11, targets=targets)
+        for same, fn in ((True, congruence_edges), (False, conflict_edges)):
+            cfg = NetworkConfig(top_k=None, chunk_rows=500)
+            assert rows(fn(df, cfg)) == old_pairs(df, same)
+            if len(targets) > 31:
+                continue  # a mask cannot hold them: only the join path applies
+            bounded = {r[:2] for r in rows(fn(df, NetworkConfig(top_k=3)))}
+            monkeypatch.setattr(networks, "_use_masks", lambda *a: path != "masks")
+            other = {r[:2] for r in rows(fn(df, NetworkConfig(top_k=3, chunk_rows=700)))}
+            monkeypatch.setattr(networks, "_use_masks", lambda *a: path == "masks")
+            assert bounded == other

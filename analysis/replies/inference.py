@@ -36,7 +36,7 @@ import itertools
 import math
 import re
 from collections import Counter
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
@@ -47,6 +47,7 @@ from ...comments.schema import ARTICLE
 from ..embeddings import EmbeddingConfig, embed
 from .text_match import (
     STOP_WORDS,
+    Segment,
     bigrams,
     candidate_segments,
     contains_run,
@@ -104,6 +105,9 @@ _URL = re.compile(r"https?://\S+|www\.\S+")
 _HEADER_MIN = 0.6  # least coverage of a quote header's text in the comment it names
 _LONG = 32  # postings at least this long are kept as numpy buffers for counting
 _UNION_COST = 8  # cost of a posting read for a union, relative to one read for a count
+_MATCHERS = 1024  # SequenceMatchers of recent quote sources kept for reuse
+_MANY_CANDIDATES = 64  # more quote candidates than this are cut by a second condition
+_CHEAP_PLAN = 256  # postings; a quote plan below this is taken without weighing another
 
 
 @dataclass(frozen=True)
@@ -215,19 +219,22 @@ class _Postings(dict):
         super().__init__()
         self._buffers: dict[Hashable, np.ndarray] = {}
 
-    def add(self, key: Hashable, j: int) -> None:
-        held = self.get(key)
-        if held is None:
-            self[key] = [j]
-            return
-        held.append(j)
-        buf = self._buffers.get(key)
-        if buf is not None:
-            n = len(held)
-            if n > len(buf):
-                buf = np.concatenate((buf, np.empty(len(buf), dtype=buf.dtype)))
-                self._buffers[key] = buf
-            buf[n - 1] = j
+    def add_all(self, keys: Iterable[Hashable], j: int) -> None:
+        """Record that comment ``j`` holds every key in ``keys``."""
+        get, buffers = self.get, self._buffers
+        for key in keys:
+            held = get(key)
+            if held is None:
+                self[key] = [j]
+                continue
+            held.append(j)
+            buf = buffers.get(key)
+            if buf is not None:
+                n = len(held)
+                if n > len(buf):
+                    buf = np.concatenate((buf, np.empty(len(buf), dtype=buf.dtype)))
+                    buffers[key] = buf
+                buf[n - 1] = j
 
     def stacked(self, keys: Sequence[Hashable], weights: Mapping[Hashable, int]) -> np.ndarray:
         """All postings of ``keys`` in one array, each repeated by its weight."""
@@ -298,12 +305,9 @@ class _Index:
         self.own_len.append(len(cm.own_tokens))
         repeats = Counter(itertools.pairwise(cm.own_tokens))
         self.max_repeat.append(max(repeats.values(), default=1))
-        for t in toks:
-            self.token_postings.add(t, j)
-        for p in pairs:
-            self.pair_postings.add(p, j)
-        for p in cm.own_pairs:
-            self.content_pair_postings.add(p, j)
+        self.token_postings.add_all(toks, j)
+        self.pair_postings.add_all(pairs, j)
+        self.content_pair_postings.add_all(cm.own_pairs, j)
         if not cm.user:
             return  # anonymous: no name to mention, no header to match by user
         self.by_user.setdefault(cm.user, []).append(j)
@@ -376,6 +380,8 @@ class _Thread:
         self.article_token_pairs = bigrams(self.article_src.toks)
         self.article_pairs = bigrams(self.title_content) | bigrams(self.body_content)
         self._article_matcher: SequenceMatcher | None = None
+        self._matchers: dict[int, SequenceMatcher] = {}  # insertion order = LRU order
+        self._segments: tuple[int, list[tuple[Segment, list[str]]]] = (-1, [])
         self._headline: tuple[set[str], set[tuple[str, str, str]]] | None = None
         self._patterns: dict[tuple[str, str], re.Pattern[str]] = {}
         self._addressable: dict[str, bool] = {}
@@ -397,8 +403,30 @@ class _Thread:
             floor,
         )
 
+    def _matcher(self, j: int) -> SequenceMatcher:
+        """A SequenceMatcher on comment ``j``'s own tokens, reused across quotes (LRU).
+
+        Why: the lines and sentences of one comment, and later quotes of the same
+        comment, test the same sources; indexing a source once saves a third of the time.
+        """
+        cache = self._matchers
+        matcher = cache.pop(j, None)
+        if matcher is None:
+            matcher = SequenceMatcher(None, [], self.c[j].own_tokens, False)
+            if len(cache) >= _MATCHERS:
+                del cache[next(iter(cache))]
+        cache[j] = matcher
+        return matcher
+
     # -- quotes ---------------------------------------------------------------------
-    def _quote_candidates(self, i: int, quote: list[str], need: int) -> list[int]:
+    def _quote_candidates(
+        self,
+        i: int,
+        quote: list[str],
+        need: int,
+        words: set[str],
+        pairs: Counter[tuple[str, str]],
+    ) -> list[int]:
         """Earlier comments that may cover ``need`` tokens of ``quote`` (ascending; exact).
 
         Two necessary conditions can be read from postings: half of the quote's distinct
@@ -410,21 +438,30 @@ class _Thread:
         ix = self.index
         if not self.pruning:
             return list(range(i))
-        words = {t for t in quote if t not in STOP_WORDS} or set(quote)
-        by_words = dict.fromkeys(words, 1)
-        options = [(by_words, ix.token_postings, least_count(0.5, len(words)))]
         if min(self.cfg.min_block, len(quote)) >= 2:
-            pairs = Counter(itertools.pairwise(quote))
-            options.append((pairs, ix.pair_postings, least_count(0.5, need)))
+            first = (pairs, ix.pair_postings, least_count(0.5, need))
         else:
-            options.append((Counter(quote), ix.token_postings, need))
-        plans = [(ix.plan(w, p, n), w, p) for w, p, n in options]
+            first = (Counter(quote), ix.token_postings, need)
+        by_words = dict.fromkeys(words, 1)
+        second = (by_words, ix.token_postings, least_count(0.5, len(words)))
+
         # A plan that must take every holder of a key (least 1) leaves many candidates,
         # each checked in Python: weigh its postings as dearer than counted ones.
-        planned, weights, postings = min(
-            plans, key=lambda p: p[0][0] * (1 if p[0][2] >= 2 else _UNION_COST)
-        )
-        return ix.holding(planned, weights, postings)
+        def cost(planned: tuple[int, list[Hashable], int]) -> int:
+            return planned[0] * (1 if planned[2] >= 2 else _UNION_COST)
+
+        plans = [(ix.plan(*first), first[0], first[1])]
+        if cost(plans[0][0]) > _CHEAP_PLAN:  # a cheap plan is good enough: skip the other
+            plans.append((ix.plan(*second), second[0], second[1]))
+            plans.sort(key=lambda p: cost(p[0]))
+        cands = ix.holding(*plans[0])
+        if len(cands) > _MANY_CANDIDATES:
+            # Both conditions must hold: cut the candidates with the other one too.
+            if len(plans) == 1:
+                plans.append((ix.plan(*second), second[0], second[1]))
+            keep = set(ix.holding(*plans[1]))
+            cands = [j for j in cands if j in keep]
+        return cands
 
     def _best_source(self, i: int, quote: list[str], min_cov: float) -> tuple[int, float, bool]:
         """(source index, coverage, contiguous) of the best match; index -2 if none.
@@ -442,14 +479,15 @@ class _Thread:
         need = max(1, least_count(min(min_cov, cfg.min_token_coverage), len(quote)))
         # Runs of >= 2 tokens: ``need`` covered tokens sit on ceil(need / 2) bigram positions,
         # so on at least that many distinct bigrams over the most any one repeats.
-        pair_set = set(quote_pairs)
-        repeat = max(Counter(quote_pairs).values(), default=1)
+        pair_counts = Counter(quote_pairs)
+        pair_set = set(pair_counts)
+        repeat = max(pair_counts.values(), default=1)
         least_pairs = (
             -(-least_count(0.5, need) // repeat) if min(cfg.min_block, len(quote)) >= 2 else 0
         )
         ix = self.index
         scored = []
-        for j in self._quote_candidates(i, quote, need):
+        for j in self._quote_candidates(i, quote, need, words, pair_counts):
             toks = ix.tokens[j]
             if (
                 not _other_user(me, self.c[j].user)
@@ -460,13 +498,19 @@ class _Thread:
             ):
                 continue
             cov, contiguous = coverage(
-                quote, self.c[j].own_tokens, cfg.min_block, cfg.min_token_coverage, floor=min_cov
+                quote,
+                self.c[j].own_tokens,
+                cfg.min_block,
+                cfg.min_token_coverage,
+                self._matcher(j),
+                min_cov,
             )
             if cov > 0:
                 scored.append((cov, j, contiguous))
         if (
             self.article_src.toks
             and len(qset & self.article_set) >= 0.5 * len(qset)
+            and len(pair_set & self.article_token_pairs) >= least_pairs
             and covered_bound(
                 quote, quote_pairs, self.article_set, self.article_token_pairs, cfg.min_block
             )
@@ -487,8 +531,8 @@ class _Thread:
         cm = self.c[i]
         cfg = self.cfg
         found: list[tuple[float, int, float, bool, str]] = []
-        for seg in candidate_segments(cm.text):
-            toks = tokens(seg.text)
+        self._segments = (i, [(seg, tokens(seg.text)) for seg in candidate_segments(cm.text)])
+        for seg, toks in self._segments[1]:
             need = cfg.min_quote_tokens if seg.marked else cfg.min_unmarked_quote_tokens
             if len(toks) < need:
                 continue
@@ -514,7 +558,9 @@ class _Thread:
         )
         cm.own = own
         cm.own_tokens = tokens(own)
-        cm.own_content = content_tokens(own)
+        cm.own_content = [
+            stem(t) for t in cm.own_tokens if t not in STOP_WORDS and not t.isdigit()
+        ]  # = content_tokens(own)
         cm.own_pairs = bigrams(cm.own_content)
         if not found:
             return None, None, None
@@ -736,8 +782,11 @@ class _Thread:
 
     def fragment(self, i: int) -> Decision:
         cfg = self.cfg
-        for seg in candidate_segments(self.c[i].text):
-            toks = tokens(seg.text)
+        if self._segments[0] == i:
+            segments = self._segments[1]  # read by find_quotes just before
+        else:
+            segments = [(seg, tokens(seg.text)) for seg in candidate_segments(self.c[i].text)]
+        for seg, toks in segments:
             if not seg.marked or not cfg.min_fragment_tokens <= len(toks) < cfg.min_quote_tokens:
                 continue
             hit = self._unique_run(i, toks)

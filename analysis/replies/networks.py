@@ -17,8 +17,9 @@ unbounded they grow as users squared (3,001 users: 4.1 million congruence edges,
 774 MB GEXF). By default each user keeps its ``top_k`` strongest edges
 (:class:`NetworkConfig`); the bound and the number of edges it dropped travel with the
 networks (:attr:`Networks.bound`) for the run's manifest. Edges are computed with
-polars joins over chunks of users, so memory grows with the edges kept, not with the
-pairs considered.
+polars over chunks of users (a cross join of per-user bit masks when most users hold
+most positions, a join on shared positions otherwise), so memory grows with the edges
+kept, not with the pairs considered; time still grows with the pairs considered.
 
 Graphs are exported with networkx (GraphML, GEXF for Gephi) with nodes and edges in
 sorted order, so the same table gives byte-identical files.
@@ -227,34 +228,143 @@ def _weights(left: pl.DataFrame, keyed: pl.DataFrame, same: bool) -> pl.DataFram
     return joined.group_by("uid", "other").agg(weight.cast(pl.Int64()).alias("weight"))
 
 
+_MAX_MASK_TARGETS = 31  # two bits per target in an Int64 mask
+
+
+def _masks(keyed: pl.DataFrame, users: pl.DataFrame) -> pl.DataFrame:
+    """Per user: ``mask``, bit ``2 * target + (stance == favor)`` set for each position."""
+    bits = keyed.group_by("uid").agg(
+        pl.lit(2, dtype=pl.Int64()).pow(pl.col("key")).sum().alias("mask")
+    )
+    return users.join(bits, on="uid", how="left").sort("uid")
+
+
+def _shared(same: bool, mine: pl.Expr, theirs: pl.Expr) -> pl.Expr:
+    """Bits of what two users share: (target, stance) pairs, or clashing targets (even bit)."""
+    if same:
+        return mine & theirs
+    even = int("01" * _MAX_MASK_TARGETS, 2)
+    flipped = (theirs & even) * 2 | (theirs // 2) & even  # favor <-> against
+    clash = mine & flipped
+    return (clash | clash // 2) & even
+
+
+def _mask_weights(left: pl.DataFrame, masks: pl.DataFrame, same: bool) -> pl.DataFrame:
+    """(uid, other, weight) by bit counts over a cross join: for dense positions (every
+    user on most sides) this reads users x users rows instead of sum(side size ** 2)."""
+    right = masks.select(pl.col("uid").alias("other"), pl.col("mask").alias("m_other"))
+    return (
+        left.select("uid", "mask")
+        .join(right, how="cross")
+        .filter(pl.col("uid") != pl.col("other"))
+        .select(
+            "uid",
+            "other",
+            _shared(same, pl.col("mask"), pl.col("m_other"))
+            .bitwise_count_ones()
+            .cast(pl.Int64())
+            .alias("weight"),
+        )
+    )
+
+
+def _use_masks(keyed: pl.DataFrame, n_users: int, same: bool) -> bool:
+    """Cross join of bit masks when it reads fewer rows than the join on positions."""
+    if keyed["key"].max() >= 2 * _MAX_MASK_TARGETS:
+        return False
+    sizes = dict(keyed.group_by("key").agg(pl.len()).iter_rows())
+    joined = sum(n * sizes.get(k if same else k ^ 1, 0) for k, n in sizes.items())
+    return n_users * n_users <= joined
+
+
+def _top(w: pl.DataFrame, users: pl.DataFrame, cfg: NetworkConfig) -> pl.DataFrame:
+    """Each user's ``top_k`` strongest partners as (min uid, max uid) pairs."""
+    by = [(-pl.col("weight")).alias("strength")]
+    if cfg.tie_break == "hash":
+        hashes = users.select(pl.col("uid").alias("other"), pl.col("h").alias("h_other"))
+        w = w.join(users.select("uid", "h"), on="uid").join(hashes, on="other")
+        by.append(pl.col("h") ^ pl.col("h_other"))
+    top = w.group_by("uid").agg(pl.col("other").bottom_k_by([*by, "other"], cfg.top_k))
+    return top.explode("other").select(
+        pl.min_horizontal("uid", "other").alias("uid"),
+        pl.max_horizontal("uid", "other").alias("other"),
+    )
+
+
 def _kept_pairs(
     keyed: pl.DataFrame, users: pl.DataFrame, same: bool, cfg: NetworkConfig
 ) -> tuple[pl.DataFrame, int]:
     """(uid_a < uid_b) pairs within the bound, and the number of pairs before ``top_k``."""
-    hashes = users.select(pl.col("uid").alias("other"), pl.col("h").alias("h_other"))
+    masks = _masks(keyed, users) if _use_masks(keyed, users.height, same) else None
+    if masks is not None:
+        step = max(1, cfg.chunk_rows // max(1, users.height))
+        ranges = [(lo, lo + step) for lo in range(0, users.height, step)]
+    else:
+        ranges = _chunks(keyed, "key" if same else "opposite", cfg.chunk_rows)
     kept: list[pl.DataFrame] = []
     directed = 0
-    for lo, hi in _chunks(keyed, "key" if same else "opposite", cfg.chunk_rows):
-        left = keyed.filter(pl.col("uid").is_between(lo, hi, closed="left"))
-        w = _weights(left, keyed, same).filter(pl.col("weight") >= cfg.min_shared)
+    for lo, hi in ranges:
+        if masks is not None:
+            w = _mask_weights(masks.slice(lo, hi - lo), masks, same)
+        else:
+            left = keyed.filter(pl.col("uid").is_between(lo, hi, closed="left"))
+            w = _weights(left, keyed, same)
+        w = w.filter(pl.col("weight") >= cfg.min_shared)
         directed += w.height
         if cfg.top_k is None:
             kept.append(w.filter(pl.col("uid") < pl.col("other")).select("uid", "other"))
-            continue
-        by = [(-pl.col("weight")).alias("strength")]
-        if cfg.tie_break == "hash":
-            w = w.join(users.select("uid", "h"), on="uid").join(hashes, on="other")
-            by.append(pl.col("h") ^ pl.col("h_other"))
-        top = w.group_by("uid").agg(pl.col("other").bottom_k_by([*by, "other"], cfg.top_k))
-        kept.append(
-            top.explode("other").select(
-                pl.min_horizontal("uid", "other").alias("uid"),
-                pl.max_horizontal("uid", "other").alias("other"),
-            )
-        )
+        else:
+            kept.append(_top(w, users, cfg))
     schema = {"uid": pl.Int64(), "other": pl.Int64()}
     pairs = pl.concat(kept) if kept else pl.DataFrame(schema=schema)
     return pairs.unique().sort("uid", "other"), directed // 2
+
+
+def _labels_by_join(pairs: pl.DataFrame, keyed: pl.DataFrame, same: bool) -> pl.DataFrame:
+    """(uid, other, weight, targets) of kept pairs, from their positions."""
+    a = keyed.select("uid", "key", "opposite", "target", "stance")
+    b = keyed.select(pl.col("uid").alias("other"), "key")
+    rows = pairs.join(a, on="uid").join(
+        b, left_on=["other", "key" if same else "opposite"], right_on=["other", "key"]
+    )
+    if same:
+        rows = rows.sort("uid", "other", "target", "stance").with_columns(
+            (pl.col("target") + ":" + pl.col("stance")).alias("label")
+        )
+    else:
+        rows = rows.select("uid", "other", pl.col("target").alias("label")).unique()
+        rows = rows.sort("uid", "other", "label")
+    return rows.group_by("uid", "other", maintain_order=True).agg(
+        pl.len().cast(pl.Int64()).alias("weight"), pl.col("label").str.join(",").alias("targets")
+    )
+
+
+def _labels_by_mask(
+    pairs: pl.DataFrame, keyed: pl.DataFrame, users: pl.DataFrame, same: bool
+) -> pl.DataFrame:
+    """The same from the two users' bit masks: each distinct shared mask is spelled once."""
+    masks = _masks(keyed, users)
+    rows = pairs.join(masks.select("uid", "mask"), on="uid").join(
+        masks.select(pl.col("uid").alias("other"), pl.col("mask").alias("m_other")), on="other"
+    )
+    rows = rows.select("uid", "other", _shared(same, pl.col("mask"), pl.col("m_other")).alias("s"))
+    names = dict(
+        keyed.select("key", "target", "stance")
+        .unique()
+        .select("key", pl.concat_str("target", pl.lit(":"), "stance"))
+        .iter_rows()
+    )
+    targets = dict(keyed.select((pl.col("key") // 2) * 2, "target").unique().iter_rows())
+    spelled = {}
+    for value in rows["s"].unique().to_list():
+        bits = [k for k in range(2 * _MAX_MASK_TARGETS) if value >> k & 1]
+        spelled[value] = ",".join(names[k] if same else targets[k] for k in bits)
+    return rows.select(
+        "uid",
+        "other",
+        pl.col("s").bitwise_count_ones().cast(pl.Int64()).alias("weight"),
+        pl.col("s").replace_strict(spelled, return_dtype=pl.String()).alias("targets"),
+    )
 
 
 def _pairs(
@@ -269,21 +379,10 @@ def _pairs(
     pairs, unbounded = _kept_pairs(keyed, users, same, cfg)
     if not pairs.height:
         return pl.DataFrame(schema=_EDGE_SCHEMA), unbounded
-    a = keyed.select("uid", "key", "opposite", "target", "stance")
-    b = keyed.select(pl.col("uid").alias("other"), "key")
-    rows = pairs.join(a, on="uid").join(
-        b, left_on=["other", "key" if same else "opposite"], right_on=["other", "key"]
-    )
-    if same:
-        rows = rows.sort("uid", "other", "target", "stance").with_columns(
-            (pl.col("target") + ":" + pl.col("stance")).alias("label")
-        )
+    if keyed["key"].max() < 2 * _MAX_MASK_TARGETS:
+        edges = _labels_by_mask(pairs, keyed, users, same)
     else:
-        rows = rows.select("uid", "other", pl.col("target").alias("label")).unique()
-        rows = rows.sort("uid", "other", "label")
-    edges = rows.group_by("uid", "other", maintain_order=True).agg(
-        pl.len().cast(pl.Int64()).alias("weight"), pl.col("label").str.join(",").alias("targets")
-    )
+        edges = _labels_by_join(pairs, keyed, same)
     names = users.select("uid", "user")
     edges = (
         edges.join(names, on="uid")
