@@ -229,9 +229,10 @@ class _Postings(dict):
                 self[key] = [j]
                 continue
             held.append(j)
-            buf = buffers.get(key)
+            n = len(held)
+            # Only lists that were _LONG when counted have a buffer: skip the look-up below.
+            buf = buffers.get(key) if n > _LONG else None
             if buf is not None:
-                n = len(held)
                 if n > len(buf):
                     buf = np.concatenate((buf, np.empty(len(buf), dtype=buf.dtype)))
                     buffers[key] = buf
@@ -491,10 +492,10 @@ class _Thread:
         for j in self._quote_candidates(i, quote, need, words, pair_counts):
             toks = ix.tokens[j]
             if (
-                not _other_user(me, self.c[j].user)
+                len(pair_set & ix.pairs[j]) < least_pairs
+                or not _other_user(me, self.c[j].user)
                 or len(words & toks) < 0.5 * len(words)
                 or len(qset & toks) < 0.5 * len(qset)
-                or len(pair_set & ix.pairs[j]) < least_pairs
                 or covered_bound(quote, quote_pairs, toks, ix.pairs[j], cfg.min_block) < need
             ):
                 continue
