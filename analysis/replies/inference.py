@@ -28,6 +28,11 @@ confidences and docs/replies.md for measured precision):
                      the immediately preceding comment by someone else.
 ``headline_echo``    the opening sentence takes up a headline-only word or phrase
                      ("Why the tightrope??") -> 'article'. Needs the headline.
+
+Long threads: the rules look candidates up in an index of the earlier comments
+(:class:`_Index`) instead of scanning them all; every pruning step is an exact bound,
+so the decisions are those of the plain scan (tests/test_replies_index.py compares
+them with a frozen copy of it; docs/scale.md has the figures).
 """
 
 from __future__ import annotations
