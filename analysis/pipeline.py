@@ -68,9 +68,8 @@ def score_comments(
 
 
 def reply_stage(df: pl.DataFrame, config: AnalysisConfig, *, context: StageContext) -> pl.DataFrame:
-    """Replies with the run's one embedding setting (whole threads; the Ray engine too)."""
-    replies = dataclasses.replace(config.replies, embedding=config.embedding)
-    return add_replies(df, articles=context.articles, titles=context.titles, config=replies)
+    """Replies on whole threads (the Ray engine calls this too)."""
+    return add_replies(df, config.replies, context=context)
 
 
 def analyze(

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import networkx as nx
+import polars as pl
 import pytest
 from readerscope.analysis.replies.networks import (
+    NetworkConfig,
     affiliation_edges,
     build_networks,
     conflict_edges,
@@ -15,6 +17,7 @@ from readerscope.analysis.replies.networks import (
     write_graphml,
     write_networks,
 )
+from replies_helpers import run_replies
 from reply_tables import hand_table
 
 
@@ -91,12 +94,12 @@ def test_seed_thread_with_real_stages(tmp_path) -> None:
     stance = pytest.importorskip("readerscope.analysis.stance")
     sentiment = pytest.importorskip("readerscope.analysis.sentiment")
     from readerscope.analysis.replies.conversation import user_table
-    from readerscope.analysis.replies.inference import ReplyConfig, add_replies
+    from readerscope.analysis.replies.inference import ReplyConfig
     from readerscope.comments import read_thread
 
     thread = read_thread()
     df = stance.add_stance(sentiment.add_sentiment(thread.comments))
-    df = add_replies(
+    df = run_replies(
         df, {thread.thread_id: thread.article_text}, None, ReplyConfig(use_embeddings=False)
     )
     nets = build_networks(df)
@@ -118,3 +121,151 @@ def test_seed_thread_with_real_stages(tmp_path) -> None:
         == df.filter(df["reply_to"].is_not_null() & (df["reply_to"] != "article")).height
     )
     write_networks(nets, tmp_path)
+
+
+# -- bounded congruence / conflict ---------------------------------------------------
+
+
+def old_pairs(df, same: bool) -> list[tuple]:
+    """The old all-pairs loop (before the size bound), kept as the reference."""
+    from itertools import combinations
+
+    from readerscope.analysis.replies.networks import _positions
+
+    by_user: dict[str, set[tuple[str, str]]] = {}
+    for user, target, stance, _ in _positions(df).iter_rows():
+        by_user.setdefault(user, set()).add((target, stance))
+    rows = []
+    for a, b in combinations(sorted(by_user), 2):
+        if same:
+            labels = [f"{t}:{s}" for t, s in sorted(by_user[a] & by_user[b])]
+        else:
+            flip = {"favor": "against", "against": "favor"}
+            labels = sorted({t for t, s in by_user[a] if (t, flip[s]) in by_user[b]})
+        if labels:
+            rows.append((a, b, len(labels), ",".join(labels)))
+    return rows
+
+
+def stance_table(n_comments: int, n_users: int, seed: int, targets=("us", "china", "japan")):
+    """Random comments with stance labels (favor/against/neutral/none) per target."""
+    import random
+
+    import polars as pl
+
+    rng = random.Random(seed)
+    labels = ["favor", "against", "neutral", "none", "none"]
+    data = {
+        "thread_id": ["t"] * n_comments,
+        "comment_id": [f"c{k}" for k in range(n_comments)],
+        "reply_to": [None if k % 3 or k == 0 else f"c{k - 1}" for k in range(n_comments)],
+        "user": [
+            None if rng.random() < 0.05 else f"u{rng.randrange(n_users):04d}"
+            for _ in range(n_comments)
+        ],
+    }
+    for t in targets:
+        data[f"stance_{t}"] = [rng.choice(labels) for _ in range(n_comments)]
+    return pl.DataFrame(data)
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("same", [True, False])
+def test_unbounded_edges_equal_the_old_pair_loop(seed: int, same: bool) -> None:
+    df = stance_table(
+        300, 25 + 15 * seed, seed, targets=("us", "china", "japan", "us2")[: 2 + seed % 3]
+    )
+    cfg = NetworkConfig(top_k=None, chunk_rows=1 + 97 * seed)  # tiny chunks: same edges
+    fn = congruence_edges if same else conflict_edges
+    assert rows(fn(df, cfg)) == old_pairs(df, same)
+
+
+def test_top_k_bound_keeps_each_users_strongest_edges() -> None:
+    df = stance_table(2000, 300, 7)
+    full = build_networks(df, NetworkConfig(top_k=None))
+    for k in (1, 5):
+        nets = build_networks(df, NetworkConfig(top_k=k, chunk_rows=5000))
+        users = set(full.affiliation["source"].to_list())
+        for name in ("congruence", "conflict"):
+            edges, every = getattr(nets, name), getattr(full, name)
+            assert edges.height <= k * len(users)
+            assert nets.unbounded[name] == every.height
+            # Kept edges are edges of the full network, with the same weight and targets.
+            assert set(rows(edges)) <= set(rows(every))
+            # Every user keeps at least min(k, degree) edges, as strong as their k-th.
+            for user in users:
+                mine = edges.filter((pl.col("source") == user) | (pl.col("target") == user))
+                theirs = every.filter((pl.col("source") == user) | (pl.col("target") == user))
+                assert mine.height >= min(k, theirs.height)
+                if theirs.height:
+                    kth = sorted(theirs["weight"].to_list(), reverse=True)[:k][-1]
+                    assert mine.filter(pl.col("weight") >= kth).height >= min(k, theirs.height)
+
+
+def test_bound_is_deterministic_and_recorded() -> None:
+    df = stance_table(1500, 200, 3)
+    a = build_networks(df)
+    b = build_networks(df, NetworkConfig(chunk_rows=777))
+    assert a.congruence.equals(b.congruence) and a.conflict.equals(b.conflict)
+    bound = a.bound
+    assert bound["top_k"] == 10 and bound["min_shared"] == 1 and bound["tie_break"] == "hash"
+    assert bound["edges"]["congruence"] == a.congruence.height
+    assert bound["edges_before_top_k"]["congruence"] >= a.congruence.height
+    by_name = build_networks(df, NetworkConfig(tie_break="name"))
+    assert by_name.congruence.height <= 10 * 200
+
+
+def test_min_shared_drops_weak_edges() -> None:
+    df = stance_table(1500, 100, 4)
+    nets = build_networks(df, NetworkConfig(top_k=None, min_shared=2))
+    assert nets.congruence["weight"].min() >= 2 and nets.conflict["weight"].min() >= 2
+    full = build_networks(df, NetworkConfig(top_k=None))
+    assert set(rows(nets.congruence)) == {r for r in rows(full.congruence) if r[2] >= 2}
+
+
+def test_hash_tie_break_makes_no_alphabetical_hubs() -> None:
+    """Ties broken by name would send every user's k edges to the first names."""
+    df = stance_table(3000, 600, 5, targets=("us",))  # one target: every weight is 1
+    degree = {}
+    for name in ("hash", "name"):
+        edges = build_networks(df, NetworkConfig(top_k=3, tie_break=name)).congruence
+        counts = pl.concat([edges["source"], edges["target"]]).value_counts()
+        degree[name] = counts["count"].max()
+    assert degree["hash"] < 20 < degree["name"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"top_k": 0}, "top_k must be None or an integer >= 1"),
+        ({"min_shared": 0}, "min_shared must be an integer >= 1"),
+        ({"tie_break": "random"}, "tie_break must be one of hash, name"),
+        ({"chunk_rows": 0}, "chunk_rows must be an integer >= 1"),
+    ],
+)
+def test_network_config_is_validated(kwargs, message) -> None:
+    with pytest.raises(ValueError, match=message):
+        NetworkConfig(**kwargs)
+
+
+@pytest.mark.parametrize("path", ["masks", "join"])
+def test_both_pair_paths_equal_the_old_loop(path: str, monkeypatch) -> None:
+    """Bit masks over a cross join (dense positions) and the join on positions (sparse
+    or many targets) give the same edges; 40 targets is past the 31 a mask can hold."""
+    from readerscope.analysis.replies import networks
+
+    monkeypatch.setattr(networks, "_use_masks", lambda *a: path == "masks")
+    for targets in [("us", "china", "japan"), tuple(f"t{k:02d}" for k in range(40))]:
+        if path == "masks" and len(targets) > 31:
+            continue
+        df = stance_table(400, 60, 11, targets=targets)
+        for same, fn in ((True, congruence_edges), (False, conflict_edges)):
+            cfg = NetworkConfig(top_k=None, chunk_rows=500)
+            assert rows(fn(df, cfg)) == old_pairs(df, same)
+            if len(targets) > 31:
+                continue  # a mask cannot hold them: only the join path applies
+            bounded = {r[:2] for r in rows(fn(df, NetworkConfig(top_k=3)))}
+            monkeypatch.setattr(networks, "_use_masks", lambda *a: path != "masks")
+            other = {r[:2] for r in rows(fn(df, NetworkConfig(top_k=3, chunk_rows=700)))}
+            monkeypatch.setattr(networks, "_use_masks", lambda *a: path == "masks")
+            assert bounded == other

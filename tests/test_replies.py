@@ -9,8 +9,9 @@ import polars as pl
 import pytest
 from readerscope.analysis.embeddings import EmbeddingConfig
 from readerscope.analysis.replies.evaluation import predicted_edges
-from readerscope.analysis.replies.inference import METHODS, ReplyConfig, add_replies, method_table
+from readerscope.analysis.replies.inference import METHODS, ReplyConfig, method_table
 from readerscope.comments.schema import COMMENT_SCHEMA, comment_id, conform
+from replies_helpers import Setup, run_replies
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -27,14 +28,14 @@ def thread_df(thread_id: str, comments: list[dict]) -> pl.DataFrame:
 @pytest.fixture(scope="module")
 def config(tmp_path_factory) -> ReplyConfig:
     cache = tmp_path_factory.mktemp("emb")
-    return ReplyConfig(embedding=EmbeddingConfig(backend="minilm", cache_dir=str(cache)))
+    return Setup(embedding=EmbeddingConfig(backend="minilm", cache_dir=str(cache)))
 
 
 def run_fixture(name: str, config: ReplyConfig) -> tuple[pl.DataFrame, dict]:
     fx = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
     df = thread_df(fx["thread_id"], fx["comments"])
     titles = {fx["thread_id"]: fx["title"]} if fx["title"] else None
-    return add_replies(df, {fx["thread_id"]: fx["article"]}, titles, config), fx
+    return run_replies(df, {fx["thread_id"]: fx["article"]}, titles, config), fx
 
 
 @pytest.mark.parametrize("name", ["replies_cues.json", "replies_reader_view.json"])
@@ -84,7 +85,7 @@ def test_near_exact_article_quote_with_typos_and_odd_marks(config: ReplyConfig) 
         ],
     )
     article = "The city will spend 3 billion yen on protected lanes by 2028, officials said."
-    out = add_replies(df, {"t": article}, None, config)
+    out = run_replies(df, {"t": article}, None, config)
     row = out.row(1, named=True)
     assert (row["reply_to"], row["reply_method"]) == ("article", "quote_article")
     assert row["reply_confidence"] < METHODS["quote_article"][0]  # scaled by coverage
@@ -105,7 +106,7 @@ def test_unquoted_copied_sentence_counts_only_when_long(config: ReplyConfig) -> 
             {"user": "c", "text": "Delivery trucks park everywhere."},
         ],
     )
-    out = add_replies(df, None, None, config)
+    out = run_replies(df, None, None, config)
     assert out["reply_method"].to_list()[1:] == ["quote_exact", None]
     assert out["reply_to"][1] == "t-c1"
 
@@ -119,7 +120,7 @@ def test_fragment_in_two_sources_is_not_an_edge(config: ReplyConfig) -> None:
             {"user": "c", "text": 'Not "perfectly fine" at all.'},
         ],
     )
-    out = add_replies(df, None, None, ReplyConfig(use_markers=False))
+    out = run_replies(df, None, None, ReplyConfig(use_markers=False))
     assert out["reply_to"][2] is None
 
 
@@ -128,7 +129,7 @@ def test_own_comment_is_never_the_target(config: ReplyConfig) -> None:
     df = thread_df(
         "t", [{"user": "a", "text": text}, {"user": "a", "text": f'"{text}"\nAs I said.'}]
     )
-    assert add_replies(df, None, None, config)["reply_to"][1] is None
+    assert run_replies(df, None, None, config)["reply_to"][1] is None
 
 
 def test_given_reply_to_is_kept_and_labelled() -> None:
@@ -146,10 +147,10 @@ def test_given_reply_to_is_kept_and_labelled() -> None:
             },
         ],
     )
-    out = add_replies(df, config=ReplyConfig(use_embeddings=False))
+    out = run_replies(df, setup=ReplyConfig(use_embeddings=False))
     assert out["reply_method"].to_list() == [None, "given", "moderator"]
     assert out["reply_confidence"].to_list() == [None, 1.0, 0.4]
-    fresh = add_replies(df, config=ReplyConfig(use_embeddings=False, keep_given=False))
+    fresh = run_replies(df, setup=ReplyConfig(use_embeddings=False, keep_given=False))
     assert fresh["reply_to"].to_list() == [None, None, None]  # no cue in these texts
 
 
@@ -162,7 +163,7 @@ def test_ambiguous_marker_abstains() -> None:
             {"user": "c", "text": "I agree with you, rice prices in supermarkets are absurd."},
         ],
     )
-    out = add_replies(df, config=ReplyConfig(use_embeddings=False, recency_weight=0.0))
+    out = run_replies(df, setup=ReplyConfig(use_embeddings=False, recency_weight=0.0))
     assert out["reply_to"][2] is None  # two equally good candidates: no guess
 
 
@@ -176,7 +177,7 @@ def test_threads_are_independent_and_rows_keep_order(config: ReplyConfig) -> Non
     )
     b = thread_df("b", [{"user": "y", "text": "Unrelated."}, {"user": "z", "text": "@x hello"}])
     mixed = pl.concat([b[1:], a, b[:1]])
-    out = add_replies(mixed, config=config)
+    out = run_replies(mixed, setup=config)
     assert out["comment_id"].to_list() == mixed["comment_id"].to_list()
     got = dict(zip(out["comment_id"].to_list(), out["reply_to"].to_list(), strict=True))
     assert got["a-c2"] == "a-c1"
@@ -192,7 +193,7 @@ def test_deterministic(config: ReplyConfig) -> None:
 def test_lexical_only_mode_needs_no_model() -> None:
     fx = json.loads((FIXTURES / "replies_cues.json").read_text(encoding="utf-8"))
     df = thread_df(fx["thread_id"], fx["comments"])
-    out = add_replies(df, {fx["thread_id"]: fx["article"]}, None, ReplyConfig(use_embeddings=False))
+    out = run_replies(df, {fx["thread_id"]: fx["article"]}, None, ReplyConfig(use_embeddings=False))
     assert predicted_edges(out)[9] == "3"  # the budget echo is lexical too
 
 
@@ -213,7 +214,7 @@ def test_names_that_are_ordinary_openers_are_not_addresses() -> None:
             {"user": "e", "text": "@well you are right about tariffs."},
         ],
     )
-    out = add_replies(df, config=ReplyConfig(use_markers=False))
+    out = run_replies(df, setup=ReplyConfig(use_markers=False))
     assert out["reply_to"].to_list()[2:] == [None, None, "t-c1"]
 
 
@@ -224,7 +225,7 @@ def test_parsed_reader_view_thread_without_commenter_names(config: ReplyConfig) 
 
     thread = read_thread(FIXTURES / "reader_view_kyodo.txt")
     assert thread.comments["user"].null_count() == thread.comments.height
-    out = add_replies(thread.comments, None, {thread.thread_id: thread.title}, config)
+    out = run_replies(thread.comments, None, {thread.thread_id: thread.title}, config)
     edges = predicted_edges(out)
     # Read off the fixture by hand: which comment each quote header reproduces.
     assert {p: t for p, t in edges.items() if t != "article"} == {
@@ -242,7 +243,7 @@ def test_parsed_browser_copy_with_nested_quote_header(config: ReplyConfig) -> No
     from readerscope.comments import read_thread
 
     thread = read_thread(FIXTURES / "browser_copy_full.txt")
-    out = add_replies(thread.comments, None, {thread.thread_id: thread.title}, config)
+    out = run_replies(thread.comments, None, {thread.thread_id: thread.title}, config)
     edges = predicted_edges(out)
     # #5 (Tokyo Guy) quotes minpaku_owner's #3, which itself quoted Tokyo Guy's #1;
     # #2 opens with a weak "No, thanks." that may answer the article: no edge.

@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 from readerscope.analysis.embeddings import EmbeddingConfig
 from readerscope.analysis.replies import evaluation as reply_eval
-from readerscope.analysis.replies.inference import ReplyConfig, add_replies
 from readerscope.comments import read_thread
+from replies_helpers import Setup, run_replies
 
 SEED_HEADLINE = "Threatened by Trump tariffs, Japan walks delicate tightrope between U.S. and China"
 PRECISION_FLOOR = 0.9  # measured 1.00 (14/14), see docs/replies.md
@@ -21,11 +21,11 @@ RECALL_FLOOR = 0.8  # measured 0.82 (14/17)
 @pytest.fixture(scope="module")
 def seed(tmp_path_factory):
     thread = read_thread()
-    cfg = ReplyConfig(
+    cfg = Setup(
         embedding=EmbeddingConfig(backend="minilm", cache_dir=str(tmp_path_factory.mktemp("emb")))
     )
     articles = {thread.thread_id: thread.article_text}
-    df = add_replies(thread.comments, articles, {thread.thread_id: SEED_HEADLINE}, cfg)
+    df = run_replies(thread.comments, articles, {thread.thread_id: SEED_HEADLINE}, cfg)
     return df, reply_eval.predicted_edges(df)
 
 

@@ -11,6 +11,7 @@ costs one token, while scattered common words do not add up to a false quote.
 from __future__ import annotations
 
 import itertools
+import math
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -108,7 +109,12 @@ def candidate_segments(text: str) -> list[Segment]:
 
 
 def coverage(
-    quote: Sequence[str], source: Sequence[str], min_block: int = 2, min_token: float = 0.5
+    quote: Sequence[str],
+    source: Sequence[str],
+    min_block: int = 2,
+    min_token: float = 0.5,
+    matcher: SequenceMatcher | None = None,
+    floor: float | None = None,
 ) -> tuple[float, bool]:
     """Share of ``quote`` tokens found in ``source`` in runs of >= ``min_block`` tokens.
 
@@ -118,10 +124,19 @@ def coverage(
     count only the longest. When token coverage is at least ``min_token``, typos inside
     words ("citty", "protectd") may be what breaks the runs: the coverage is then the
     larger of the token coverage and :func:`char_coverage` on that stretch of ``source``.
+
+    ``matcher``: a ``SequenceMatcher(autojunk=False)`` whose second sequence is already
+    ``source``, reused so a long source (the article) is indexed once, not per quote.
+    ``floor``: the caller only needs values >= ``floor``; when :func:`char_bound` shows
+    the character-level coverage cannot reach it, the token coverage (< ``floor``) is
+    returned without running the character matcher. Values >= ``floor`` are exact.
     """
     if not quote or not source:
         return 0.0, False
-    matcher = SequenceMatcher(None, quote, source, autojunk=False)
+    if matcher is None:
+        matcher = SequenceMatcher(None, quote, source, autojunk=False)
+    else:
+        matcher.set_seq1(quote)
     blocks = [b for b in matcher.get_matching_blocks() if b.size >= min(min_block, len(quote))]
     covered = sum(b.size for b in blocks)
     contiguous = any(b.size == len(quote) for b in blocks)
@@ -135,7 +150,9 @@ def coverage(
         return max(b.size for b in blocks) / len(quote), False
     cov = covered / len(quote)
     if cov >= min_token:
-        cov = max(cov, char_coverage(quote, source[start:end]))
+        stretch = source[start:end]
+        if floor is None or cov >= floor or char_bound(quote, stretch) >= floor:
+            cov = max(cov, char_coverage(quote, stretch))
     return cov, False
 
 
@@ -146,6 +163,24 @@ def char_coverage(quote: Sequence[str], source: Sequence[str], min_chars: int = 
         return 0.0
     blocks = SequenceMatcher(None, q, s, autojunk=False).get_matching_blocks()
     return sum(b.size for b in blocks if b.size >= min_chars) / len(q)
+
+
+def char_bound(quote: Sequence[str], source: Sequence[str], min_chars: int = 4) -> float:
+    """An upper bound on :func:`char_coverage`, from shared character ``min_chars``-grams.
+
+    Every character in a matching run of >= ``min_chars`` lies in a quote n-gram that
+    the source holds too; counting those characters is linear, the matcher is not.
+    """
+    q, s = " ".join(quote), " ".join(source)
+    if not q or len(s) < min_chars:
+        return 0.0
+    grams = {s[k : k + min_chars] for k in range(len(s) - min_chars + 1)}
+    covered = reach = 0
+    for k in range(len(q) - min_chars + 1):
+        if q[k : k + min_chars] in grams:
+            covered += k + min_chars - max(k, reach)
+            reach = k + min_chars
+    return covered / len(q)
 
 
 def contains_run(quote: Sequence[str], source: Sequence[str]) -> bool:
@@ -181,3 +216,32 @@ def first_sentence(text: str) -> str:
 def bigrams(items: Sequence[str]) -> set[tuple[str, str]]:
     """Adjacent pairs of ``items``."""
     return set(itertools.pairwise(items))
+
+
+def covered_bound(
+    quote: Sequence[str],
+    quote_pairs: Sequence[tuple[str, str]],
+    source_tokens: set[str],
+    source_pairs: set[tuple[str, str]],
+    min_block: int,
+) -> int:
+    """An upper bound on the quote tokens :func:`coverage` can find in runs (its ``covered``).
+
+    Why: it costs a few set look-ups, where :func:`coverage` runs a SequenceMatcher, so
+    sources that cannot reach a threshold are skipped without changing any result.
+    With runs of >= 2 tokens every covered token sits in a quote bigram that the source
+    also holds; with runs of 1, in a token the source holds. ``quote_pairs`` is
+    ``list(itertools.pairwise(quote))``.
+    """
+    if min(min_block, len(quote)) < 2:
+        return sum(1 for t in quote if t in source_tokens)
+    hit = [p in source_pairs for p in quote_pairs]
+    if not any(hit):
+        return 0
+    n = len(quote)
+    return sum(1 for k in range(n) if (k > 0 and hit[k - 1]) or (k < n - 1 and hit[k]))
+
+
+def least_count(share: float, n: int) -> int:
+    """The least whole count that can reach ``share * n`` (never above the exact bound)."""
+    return max(0, math.ceil(share * n - 1e-9))
