@@ -32,6 +32,7 @@ from typing import Any, get_type_hints
 from .checks import ConfigError, at_least, check_fields, choices
 from .embeddings.config import EmbeddingConfig
 from .replies.inference import ReplyConfig
+from .replies.networks import NetworkConfig
 from .sentiment.vader import SentimentConfig
 from .stance.stage import StanceConfig
 from .topics.config import TopicConfig
@@ -77,6 +78,7 @@ class AnalysisConfig:
     sentiment: SentimentConfig = field(default_factory=SentimentConfig)
     stance: StanceConfig = field(default_factory=StanceConfig)
     replies: ReplyConfig = field(default_factory=ReplyConfig)
+    networks: NetworkConfig = field(default_factory=NetworkConfig)
     topics: TopicConfig = field(default_factory=TopicConfig)
     embedding: EmbeddingConfig = field(default_factory=EmbeddingConfig)
     run: RunConfig = field(default_factory=RunConfig)

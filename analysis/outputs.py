@@ -41,16 +41,24 @@ def companion_tables(result: AnalysisResult) -> dict[str, pl.DataFrame]:
     return tables
 
 
-def _write_all(result: AnalysisResult, folder: Path, ext: str) -> list[Path]:
-    written = [write_table(result.comments, folder / f"comments.{ext}")]
-    for name, table in companion_tables(result).items():
-        written.append(write_table(table, folder / f"{name}.{ext}"))
-    written += write_networks(build_networks(result.comments), folder / "networks")
+def write_networks_and_corpus(result: AnalysisResult, folder: Path) -> tuple[list[Path], dict]:
+    """The networks (bounded as ``config.networks`` says) and the ConvoKit corpus; returns
+    the files and the networks' bound (with the edges it kept) for the manifest."""
+    nets = build_networks(result.comments, result.config.networks)
+    written = write_networks(nets, folder / "networks")
     corpus = Corpus(result.comments, result.threads)
     convokit = write_convokit(
         result.comments, folder / "convokit", titles=corpus.titles(), articles=corpus.articles()
     )
-    return written + sorted(convokit.iterdir())
+    return written + sorted(convokit.iterdir()), nets.bound
+
+
+def _write_all(result: AnalysisResult, folder: Path, ext: str) -> tuple[list[Path], dict]:
+    written = [write_table(result.comments, folder / f"comments.{ext}")]
+    for name, table in companion_tables(result).items():
+        written.append(write_table(table, folder / f"{name}.{ext}"))
+    derived, bound = write_networks_and_corpus(result, folder)
+    return written + derived, bound
 
 
 def write_result(
@@ -65,13 +73,13 @@ def write_result(
         raise ValueError(f"table_format {table_format!r}; choose one of {', '.join(TABLE_FORMATS)}")
     out_dir = Path(out_dir)
     with output_folder(out_dir) as tmp:
-        files = _write_all(result, tmp, table_format)
+        files, bound = _write_all(result, tmp, table_format)
         hashes = {str(p.relative_to(tmp)): sha256_file(p) for p in files if p.is_file()}
         manifest = run_manifest(
             result.threads,
             result.config,
             stance_choice=result.stance_choice,
-            extra={"files": hashes},
+            extra={"files": hashes, "networks": bound},
         )
         (tmp / MARKER).write_text(
             json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8"

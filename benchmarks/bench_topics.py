@@ -17,7 +17,7 @@ import tempfile
 CASE = """
 import json, sys, time
 t0 = time.perf_counter()
-from readerscope.analysis.embeddings.cache import EmbeddingConfig
+from readerscope.analysis.embeddings import EmbeddingConfig
 from readerscope.analysis.topics.model import TopicConfig, add_topics
 from readerscope.comments import read_thread
 df = read_thread().comments

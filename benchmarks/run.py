@@ -139,7 +139,7 @@ class Timer:
 
 def child_readerscope(args: argparse.Namespace) -> dict:
     import polars as pl
-    from readerscope.analysis.embeddings.cache import EmbeddingConfig, embed, resolve_backend
+    from readerscope.analysis.embeddings import EmbeddingConfig, embed, resolve_backend
     from readerscope.analysis.parallel import map_batches
     from readerscope.analysis.sentiment.vader import SentimentConfig, add_sentiment
     from readerscope.analysis.stance.rules import StanceConfig, add_stance
@@ -211,7 +211,7 @@ def child_vader(args: argparse.Namespace) -> dict:
 
 
 def child_minilm(args: argparse.Namespace) -> dict:
-    from readerscope.analysis.embeddings.cache import load_minilm
+    from readerscope.analysis.embeddings.minilm import load_minilm
 
     texts = _texts(args)
     sample = texts[: args.cap]
@@ -225,7 +225,7 @@ def child_minilm(args: argparse.Namespace) -> dict:
 
 def child_bertopic(args: argparse.Namespace) -> dict:
     from bertopic import BERTopic
-    from readerscope.analysis.embeddings.cache import load_minilm
+    from readerscope.analysis.embeddings.minilm import load_minilm
 
     texts = _texts(args)
     sample = texts[: args.cap]

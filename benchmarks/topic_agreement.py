@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
-from readerscope.analysis.embeddings.cache import EmbeddingConfig
+from readerscope.analysis.embeddings import EmbeddingConfig
 from readerscope.analysis.topics.model import TopicConfig, add_topics
 from readerscope.comments import read_corpus
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score

@@ -21,7 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import polars as pl
-from readerscope.analysis.embeddings.cache import minilm_path
+from readerscope.analysis.embeddings.minilm import minilm_path
 from readerscope.analysis.replies.text_match import STOP_WORDS
 from readerscope.comments import read_thread
 from readerscope.comments.schema import conform

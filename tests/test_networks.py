@@ -237,10 +237,14 @@ def test_hash_tie_break_makes_no_alphabetical_hubs() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"top_k": 0}, "top_k must be None or an integer >= 1"),
-        ({"min_shared": 0}, "min_shared must be an integer >= 1"),
-        ({"tie_break": "random"}, "tie_break must be one of hash, name"),
-        ({"chunk_rows": 0}, "chunk_rows must be an integer >= 1"),
+        ({"top_k": 0}, "top_k: must be at least 1, got 0"),
+        ({"top_k": "10"}, "top_k: must be an integer or none"),
+        ({"min_shared": 0}, "min_shared: must be at least 1"),
+        (
+            {"tie_break": "random"},
+            "tie_break: 'random' is not a valid choice; choose one of 'hash'",
+        ),
+        ({"chunk_rows": 0}, "chunk_rows: must be at least 1"),
     ],
 )
 def test_network_config_is_validated(kwargs, message) -> None:

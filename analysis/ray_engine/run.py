@@ -35,17 +35,16 @@ from typing import Any
 import polars as pl
 import pyarrow as pa
 
-from ...comments import Corpus, InputError, ParseWarning, write_table
+from ...comments import InputError, ParseWarning, write_table
 from ...comments.load import _expand
 from ...comments.outputs import MARKER, check_target, output_folder
 from ..checks import ConfigError
 from ..config import AnalysisConfig
 from ..context import StageContext
-from ..outputs import companion_tables
+from ..outputs import companion_tables, write_networks_and_corpus
 from ..pipeline import AnalysisResult
 from ..provenance import run_manifest, sha256_file
-from ..replies.convokit import write_convokit
-from ..replies.networks import build_networks, write_networks
+from ..stance.stage import resolve_method
 from ..topics.model import TopicModel, fit_topic_model
 from . import batches
 
@@ -271,12 +270,8 @@ def write_companions(result: AnalysisResult, folder: Path) -> list[Path]:
         for name, table in companion_tables(result).items()
         if name != "sentences"  # written by the workers, partitioned
     ]
-    written += write_networks(build_networks(result.comments), folder / "networks")
-    corpus = Corpus(result.comments, result.threads)
-    convokit = write_convokit(
-        result.comments, folder / "convokit", titles=corpus.titles(), articles=corpus.articles()
-    )
-    return written + sorted(convokit.iterdir())
+    derived, _bound = write_networks_and_corpus(result, folder)
+    return written + derived
 
 
 @dataclass(frozen=True)
@@ -285,6 +280,8 @@ class _Analysed:
 
     comments: Any
     threads: pl.DataFrame
+    config: AnalysisConfig
+    stance_choice: str | None = None
     model: TopicModel | None = None
     whole_sample: bool = True
     sample_size: int = 0
@@ -331,13 +328,16 @@ def _analysed(
 ) -> _Analysed:
     say("reading threads")
     rows, threads = read_thread_rows(ray, paths, fmt)
+    # 'auto' stance is decided once for the whole corpus, as the local engine does.
+    stance, why = resolve_method(config.stance, int(threads["comment_count"].sum() or 0))
+    config = dataclasses.replace(config, stance=stance)
     say("sentiment, stance and replies")
     comments = score_thread_rows(ray, rows, threads, config)
     del rows  # the thread rows leave the object store
     if not config.stages.topics:
-        return _Analysed(comments, threads)
+        return _Analysed(comments, threads, config, why)
     comments, model, whole = topic_stage(comments, config, say)
-    return _Analysed(comments, threads, model, whole, len(model.assigned))
+    return _Analysed(comments, threads, config, why, model, whole, len(model.assigned))
 
 
 def analyze_ray(
@@ -359,12 +359,15 @@ def analyze_ray(
     check_target(out)
     with ray_session(config.run.ray_address) as ray, _plain_errors():
         run = _analysed(ray, paths, format, config, say)
+        config = run.config  # with the stance method 'auto' chose
         say("writing")
         with output_folder(out) as tmp:
             files = write_outputs(ray, run, config, tmp)
             hashes = {str(p.relative_to(tmp)): sha256_file(p) for p in files if p.is_file()}
             extra = {"engine": engine_record(ray, run, config), "files": hashes}
-            manifest = run_manifest(run.threads, config, extra=extra)
+            manifest = run_manifest(
+                run.threads, config, stance_choice=run.stance_choice, extra=extra
+            )
             (tmp / MARKER).write_text(
                 json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n",
                 encoding="utf-8",
