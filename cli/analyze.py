@@ -16,6 +16,7 @@ from .common import (
     TopicsOpt,
     load_corpus,
     make_config,
+    one_line_errors,
     stderr_progress,
 )
 
@@ -69,4 +70,4 @@ def analyze_command(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("analyze")(analyze_command)
+    app.command("analyze")(one_line_errors(analyze_command))

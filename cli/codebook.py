@@ -12,11 +12,24 @@ first sheet.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from .common import ConfigOpt, FormatOpt, ThreadsArg, load_corpus, make_config
+from .common import (
+    ConfigOpt,
+    FormatOpt,
+    ThreadsArg,
+    load_corpus,
+    make_config,
+    one_line_errors,
+)
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from ..analysis.config import AnalysisConfig
+    from ..comments import Corpus
 
 
 def _print_table(title: str, df) -> None:
@@ -29,6 +42,31 @@ def _print_table(title: str, df) -> None:
     for row in df.iter_rows():
         table.add_row(*[f"{v:.3f}" if isinstance(v, float) else str(v) for v in row])
     Console(width=120).print(table)
+
+
+def _check_supervised(
+    corpus: Corpus, coded: pl.DataFrame, sheet: Path, cfg: AnalysisConfig
+) -> None:
+    """InputError unless the sheet can cross-validate the supervised model for some target;
+    the targets it cannot are named on stderr."""
+    from ..analysis.stance.supervised import NotEnoughCoding, cross_validation_targets
+    from ..comments import InputError
+
+    try:
+        _, skipped = cross_validation_targets(corpus.comments, coded, cfg.stance.targets())
+    except NotEnoughCoding as err:
+        raise InputError(sheet, str(err)) from None
+    for key, why in skipped.items():
+        typer.echo(f"supervised: target {key} left out ({why})", err=True)
+
+
+def _supervised(corpus: Corpus, coded: pl.DataFrame, cfg: AnalysisConfig) -> pl.DataFrame:
+    """The supervised model's leave-one-out agreement on ``coded``."""
+    from ..analysis.stance.supervised import SupervisedConfig, cross_validate_stance
+
+    sup = SupervisedConfig(stance=cfg.stance, embedding=cfg.embedding)
+    _, table = cross_validate_stance(corpus.comments, coded, sup, corpus.articles())
+    return table
 
 
 def codebook_command(
@@ -57,8 +95,11 @@ def codebook_command(
     from ..analysis.context import StageContext
     from ..analysis.stance import agreement, coding
     from ..analysis.stance.stage import add_stance
+    from ..comments.outputs import check_writable
 
     cfg = make_config(config)
+    if out is not None or not score:
+        check_writable(out or Path("coding_sheet.csv"))
     corpus = load_corpus(threads, fmt)
     targets = cfg.stance.targets()
     comments = corpus.comments
@@ -77,6 +118,8 @@ def codebook_command(
             from ..comments import InputError
 
             raise InputError(path, "no coded cells: fill the stance_<target> columns first")
+    if supervised:
+        _check_supervised(corpus, codings[0], score[0], cfg)
     tables = [
         agreement.agreement_table(c, method, targets, name=f"method vs {p.name}")
         for c, p in zip(codings, score, strict=True)
@@ -85,19 +128,13 @@ def codebook_command(
     if len(codings) > 1:
         _print_table("Inter-coder agreement", agreement.inter_coder(codings, targets))
     if supervised:
-        from ..analysis.stance.supervised import (
-            SupervisedConfig,
-            cross_validate_stance,
-        )
-
-        sup = SupervisedConfig(stance=cfg.stance, embedding=cfg.embedding)
-        _, table = cross_validate_stance(comments, codings[0], sup, corpus.articles())
+        table = _supervised(corpus, codings[0], cfg)
         tables.append(table)
         _print_table(f"Supervised stance, leave-one-out on {score[0].name}", table)
     if out is not None:
-        pl.concat(tables).write_csv(out)
+        coding.write_csv_file(pl.concat(tables), out)
         typer.echo(f"wrote {out}")
 
 
 def register(app: typer.Typer) -> None:
-    app.command("codebook")(codebook_command)
+    app.command("codebook")(one_line_errors(codebook_command))

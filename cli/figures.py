@@ -13,18 +13,30 @@ from typing import Annotated
 
 import typer
 
-from ..figures.save import parse_formats
-from ..figures.write import figure_articles, write_figures
 from .common import (
     ConfigOpt,
     EmbeddingOpt,
     JobsOpt,
     ThreadsArg,
+    TopicsOpt,
     fail,
     load_corpus,
     make_config,
+    one_line_errors,
     stderr_progress,
 )
+
+
+def _regenerate(
+    threads: list[Path] | None, config: Path | None, embeddings: str | None, topics: bool | None
+) -> str:
+    """The command line that draws the same figures (for the manifests)."""
+    return " ".join(
+        ["readerscope", "figures", *(str(t) for t in threads or [])]
+        + (["--config", str(config)] if config else [])
+        + (["--embeddings", embeddings] if embeddings else [])
+        + ([] if topics is None else ["--topics" if topics else "--no-topics"])
+    )
 
 
 def figures_command(
@@ -48,6 +60,7 @@ def figures_command(
     ] = None,
     embeddings: EmbeddingOpt = None,
     jobs: JobsOpt = None,
+    topics: TopicsOpt = None,
 ) -> None:
     """Write all figures for THREADS (none: the built-in sample) into OUT with data + manifest.
 
@@ -55,8 +68,11 @@ def figures_command(
     folder is replaced whole; any other non-empty folder is refused).
     """
     from ..analysis.pipeline import analyze
+    from ..comments.articles import read_article_files
     from ..comments.outputs import check_target
     from ..figures import FIGURE_NAMES
+    from ..figures.save import parse_formats
+    from ..figures.write import figure_articles, write_figures
 
     try:
         fmts = parse_formats(formats)
@@ -66,19 +82,16 @@ def figures_command(
     unknown = [n for n in names or [] if n not in FIGURE_NAMES]
     if unknown:
         fail(f"unknown figure(s) {', '.join(unknown)}; known: {', '.join(FIGURE_NAMES)}")
-    cfg = make_config(config, embeddings=embeddings, jobs=jobs)
+    cfg = make_config(config, embeddings=embeddings, jobs=jobs, topics=topics)
     check_target(out)
+    read_article_files(list(articles or []))  # a missing article file fails before the work
     with stderr_progress() as say:
         say("reading")
         corpus = load_corpus(threads, input_format, n_jobs=cfg.run.n_jobs)
         result = analyze(corpus, cfg, progress=say)
         say("scoring article paragraphs")
         articles = figure_articles(corpus, sample=not threads, files=articles)
-        regenerate = " ".join(
-            ["readerscope", "figures", *(str(t) for t in threads or [])]
-            + (["--config", str(config)] if config else [])
-            + (["--embeddings", embeddings] if embeddings else [])
-        )
+        regenerate = _regenerate(threads, config, embeddings, topics)
         written, skipped = write_figures(
             result,
             articles,
@@ -92,8 +105,8 @@ def figures_command(
         typer.echo(f"{name}: " + ", ".join(sorted(p.name for p in files.values())))
     for name, why in skipped.items():
         typer.echo(f"{name}: skipped ({why})", err=True)
-    typer.echo(f"wrote {len(written)} figure(s) to {out}")
+    typer.echo(f"wrote {len(written)} figure(s) of {result.comments.height} comments to {out}")
 
 
 def register(app: typer.Typer) -> None:
-    app.command("figures")(figures_command)
+    app.command("figures")(one_line_errors(figures_command))

@@ -23,6 +23,7 @@ from .common import (
     TopicsOpt,
     load_corpus,
     make_config,
+    one_line_errors,
     stderr_progress,
 )
 
@@ -156,4 +157,4 @@ def summary_command(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("summary")(summary_command)
+    app.command("summary")(one_line_errors(summary_command))
