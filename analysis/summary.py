@@ -7,11 +7,14 @@ the raw input.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from .columns import DISPLAY_ORDER, POSITIONS
+from .columns import DISPLAY_ORDER, stance_column
+from .provenance import stance_method
+from .stance.corrected import CodedSheets, StanceEstimates, nested, stance_estimates
 from .stance.shares import stance_counts
 
 if TYPE_CHECKING:
@@ -66,23 +69,55 @@ def thread_facts(df: pl.DataFrame, threads: pl.DataFrame) -> list[dict[str, Any]
     return out
 
 
-def stance_facts(df: pl.DataFrame, targets: Any) -> list[dict[str, Any]]:
-    """Per target: count per label, comments addressing it, shares among those."""
-    present = [t for t in targets if f"stance_{t.key}" in df.columns]
+def stance_facts(
+    df: pl.DataFrame, targets: Any, estimates: StanceEstimates
+) -> dict[str, dict[str, Any]]:
+    """Per target key: name, comments, counts per label, the method behind ``corrected``
+    and per label ``{estimator: {estimate, lower, upper, n, note}}`` (shares of all
+    comments; naive always, corrected and coded with coded sheets)."""
+    present = [t for t in targets if stance_column(t.key) in df.columns]
     counts = stance_counts(df, [t.key for t in present])
-    out = []
+    shares = nested(estimates.shares, "target")
+    out = {}
     for t in present:
         rows = {r["stance"]: r for r in counts.filter(pl.col("target") == t.key).to_dicts()}
-        out.append(
-            {
-                "target": t.key,
-                "label": t.name,
-                **{s: rows[s]["count"] for s in DISPLAY_ORDER},
-                "addressing": rows[DISPLAY_ORDER[0]]["n_addressing"],
-                **{f"share_{s}": rows[s]["share"] for s in POSITIONS},
-            }
-        )
+        out[t.key] = {
+            "name": t.name,
+            "comments": rows[DISPLAY_ORDER[0]]["n_total"],
+            "counts": {s: rows[s]["count"] for s in DISPLAY_ORDER},
+            "method": estimates.corrected_method(t.key),
+            **{s: shares[t.key][s] for s in DISPLAY_ORDER},
+        }
     return out
+
+
+def stance_extras(estimates: StanceEstimates, sources: Sequence[dict] = ()) -> dict[str, Any]:
+    """How stance was labelled and validated, the coded sample, and the estimates beyond
+    the headline shares: differences between targets, per thread, per topic, among users."""
+    validation = [
+        {k: round(v, 4) if isinstance(v, float) else v for k, v in r.items()}
+        for r in estimates.validation.iter_rows(named=True)
+    ]
+    differences = [
+        {"first": first, "second": second, "stance": stance, **by_label}
+        for (first, second, stance), part in estimates.differences.group_by(
+            "first", "second", "stance", maintain_order=True
+        )
+        for by_label in nested(part).values()
+    ]
+    return {
+        "stance_labelling": {
+            "method": estimates.method,
+            "line": estimates.labelling,
+            "sample": estimates.sample,
+            "validation": validation,
+            "coded_sheets": list(sources),
+        },
+        "stance_differences": differences,
+        "stance_by_thread": nested(estimates.by_thread, "group", "target"),
+        "stance_by_topic": nested(estimates.by_topic, "group", "target"),
+        "stance_users": {"caveat": estimates.user_caveat, **nested(estimates.users, "target")},
+    }
 
 
 def sentiment_facts(df: pl.DataFrame) -> dict[str, Any]:
@@ -139,9 +174,17 @@ def most_active_users(df: pl.DataFrame, received: pl.DataFrame, top: int) -> lis
     return per_user.to_dicts()
 
 
-def summarize(result: AnalysisResult, *, top: int = 5) -> dict[str, Any]:
-    """The summary as plain data (what ``--json`` prints and the tables show)."""
+def summarize(
+    result: AnalysisResult, *, top: int = 5, coded: CodedSheets | None = None
+) -> dict[str, Any]:
+    """The summary as plain data (what ``--json`` prints and the tables show).
+
+    ``coded``: filled coding sheets (:func:`.stance.corrected.read_coded_sheets`); with them
+    the stance shares come with corrected and coded estimates beside the naive ones.
+    """
     df = result.comments
+    keys = [t.key for t in result.targets if stance_column(t.key) in df.columns]
+    estimates = stance_estimates(df, keys, coded, method=stance_method(result.config)["method"])
     received = replies_received(df)
     reply_links = (
         int(df["reply_to"].is_in(df["comment_id"].implode()).sum())
@@ -157,7 +200,8 @@ def summarize(result: AnalysisResult, *, top: int = 5) -> dict[str, Any]:
         "users": df["user"].drop_nulls().n_unique(),
         "reply_links": reply_links,
         "threads": thread_facts(df, result.threads),
-        "stance": stance_facts(df, result.targets),
+        "stance": stance_facts(df, result.targets, estimates),
+        **stance_extras(estimates, coded.sources if coded else ()),
         "sentiment": sentiment_facts(df),
         "topics": topics,
         "most_replied": most_replied(df, received, top),

@@ -2,8 +2,8 @@
 
 * a 10 MB single line (no comment section): must fail fast with a one-line InputError;
 * a 10 MB single line inside a comment: must parse (one comment, text intact);
-* a large plain browser copy (the seed's comments resampled to N comments), parsed
-  with its declared count (exact count-constrained dynamic program).
+* a large plain browser copy (the seed's comments resampled to N comments): name/text
+  split, quote matching against earlier comments and the uncertainty report.
 
     python benchmarks/bench_ingest.py [--comments 2000]
 """
@@ -57,7 +57,12 @@ def main() -> None:
             lambda: read_thread(d / "big_comment.txt").comments.height,
         )
         chosen = [rng.choice(rows) for _ in range(args.comments)]
-        body = "\n".join(f"{r['user']}\n{r['text']}" for r in chosen)
+        body = "\n".join(
+            f"{r['user']}\n"
+            + (f'"{r["quoted_text"]}"\n' if r.get("quoted_text") else "")
+            + r["text"]
+            for r in chosen
+        )
         (d / "big.txt").write_text(
             f"{len(chosen)} Comments\nLogin to comment\n{body}\n", encoding="utf-8"
         )

@@ -49,6 +49,14 @@ JobsOpt = Annotated[
         "for every core (default: the config's, 1).",
     ),
 ]
+CodedOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--coded",
+        help="Filled coding sheet (CSV; repeat for several): stance shares corrected for the "
+        "labelling's errors, with 95% intervals, and the labelling's validation.",
+    ),
+]
 TopicsOpt = Annotated[
     bool | None,
     typer.Option("--topics/--no-topics", help="Cluster topics (default: the config's, on)."),

@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from .common import (
+    CodedOpt,
     ConfigOpt,
     EmbeddingOpt,
     JobsOpt,
@@ -28,7 +29,11 @@ from .common import (
 
 
 def _regenerate(
-    threads: list[Path] | None, config: Path | None, embeddings: str | None, topics: bool | None
+    threads: list[Path] | None,
+    config: Path | None,
+    embeddings: str | None,
+    topics: bool | None,
+    coded: list[Path] | None,
 ) -> str:
     """The command line that draws the same figures (for the manifests)."""
     return " ".join(
@@ -36,6 +41,7 @@ def _regenerate(
         + (["--config", str(config)] if config else [])
         + (["--embeddings", embeddings] if embeddings else [])
         + ([] if topics is None else ["--topics" if topics else "--no-topics"])
+        + [f"--coded {c}" for c in coded or []]
     )
 
 
@@ -61,13 +67,18 @@ def figures_command(
     embeddings: EmbeddingOpt = None,
     jobs: JobsOpt = None,
     topics: TopicsOpt = None,
+    coded: CodedOpt = None,
 ) -> None:
     """Write all figures for THREADS (none: the built-in sample) into OUT with data + manifest.
+
+    With ``--coded`` (filled coding sheets) the stance figures draw shares corrected for the
+    labelling's errors, with 95% intervals.
 
     OUT is written beside itself and swapped in at the end (an earlier readerscope figure
     folder is replaced whole; any other non-empty folder is refused).
     """
     from ..analysis.pipeline import analyze
+    from ..analysis.stance.corrected import read_coded_sheets
     from ..comments.articles import read_article_files
     from ..comments.outputs import check_target
     from ..figures import FIGURE_NAMES
@@ -88,10 +99,12 @@ def figures_command(
     with stderr_progress() as say:
         say("reading")
         corpus = load_corpus(threads, input_format, n_jobs=cfg.run.n_jobs)
+        targets = cfg.stance.targets()
+        sheets = read_coded_sheets(coded, corpus.comments, targets) if coded else None
         result = analyze(corpus, cfg, progress=say)
         say("scoring article paragraphs")
         articles = figure_articles(corpus, sample=not threads, files=articles)
-        regenerate = _regenerate(threads, config, embeddings, topics)
+        regenerate = _regenerate(threads, config, embeddings, topics, coded)
         written, skipped = write_figures(
             result,
             articles,
@@ -100,6 +113,7 @@ def figures_command(
             names=names,
             regenerate=regenerate,
             on_figure=lambda n: say(f"figure {n}"),
+            coded=sheets,
         )
     for name, files in written.items():
         typer.echo(f"{name}: " + ", ".join(sorted(p.name for p in files.values())))

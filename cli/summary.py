@@ -13,8 +13,9 @@ from typing import Annotated, Any
 
 import typer
 
-from ..analysis.columns import POSITIONS
+from ..analysis.columns import DISPLAY_ORDER, NOT_ADDRESSED
 from .common import (
+    CodedOpt,
     ConfigOpt,
     EmbeddingOpt,
     FormatOpt,
@@ -58,20 +59,102 @@ def _table(title: str, **kwargs):
     return Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", **kwargs)
 
 
+def _cell(e: dict[str, Any] | None) -> str:
+    """'43% [29-59]'; an exact (census) share as '49% exact'; no number as '-'."""
+    if not e or e["estimate"] is None:
+        return "-"
+    if e["lower"] == e["upper"] == e["estimate"] and (e["note"] or "").startswith("census"):
+        return f"{_pct(e['estimate'])} exact"
+    return f"{_pct(e['estimate'])} [{100 * e['lower']:.0f}\u2013{100 * e['upper']:.0f}]"
+
+
+def _estimators(summary: dict[str, Any]) -> list[str]:
+    first = next(iter(summary["stance"].values()), {})
+    return [k for k in ("naive", "corrected", "coded") if k in first.get("none", {})]
+
+
 def _stance(console, summary: dict[str, Any]) -> None:
+    names = _estimators(summary)
     table = _table("Stance toward each target")
     table.add_column("target")
-    for s in POSITIONS:
-        table.add_column(s, justify="right")
-    table.add_column("none", justify="right", style="dim")
-    for r in summary["stance"]:
-        table.add_row(
-            r["label"],
-            *(f"{r[s]} ({_pct(r['share_' + s])})" for s in POSITIONS),
-            str(r["none"]),
-        )
+    table.add_column("stance")
+    table.add_column("comments", justify="right")
+    for name in names:
+        table.add_column(name, justify="right")
+    for t in summary["stance"].values():
+        for i, s in enumerate(DISPLAY_ORDER):
+            style = "dim" if s == NOT_ADDRESSED else None
+            cells = [_cell(t[s].get(name)) for name in names]
+            table.add_row(t["name"] if i == 0 else "", s, str(t["counts"][s]), *cells, style=style)
     console.print(table)
-    console.print("  (shares are of the comments taking a stance on the target)", style="dim")
+    total = next(iter(summary["stance"].values()), {}).get("comments", 0)
+    console.print(f"  shares of all {total} comments, 95% intervals (none = not addressed)")
+    console.print("  naive: the classifier's labels, ignoring its errors", style="dim")
+    _stance_notes(console, summary, names)
+
+
+def _stance_notes(console, summary: dict[str, Any], names: list[str]) -> None:
+    """How stance was labelled and validated, the coded sample, the corrected method, and
+    why any number is missing (each reason once)."""
+    labelling = summary["stance_labelling"]
+    console.print(f"  [bold]Stance labelling:[/] {labelling['line']}")
+    if "corrected" not in names:
+        return
+    console.print(f"  {labelling['sample']}")
+    methods = {key: t["method"] for key, t in summary["stance"].items() if t["method"]}
+    if len(set(methods.values())) == 1:
+        console.print(f"  corrected: {next(iter(methods.values()))}")
+    else:
+        for key, method in methods.items():
+            console.print(f"  corrected ({key}): {method}")
+    for reason, where in _missing(summary, names).items():
+        console.print(f"  [yellow]no number[/] ({where}): {reason}")
+    _differences(console, summary, names)
+
+
+def _missing(summary: dict[str, Any], names: list[str]) -> dict[str, str]:
+    """Why numbers are missing: reason -> the cells it explains ('all corrected' when it
+    explains every cell of an estimator)."""
+    cells: dict[str, list[tuple[str, str, str]]] = {}
+    for key, t in summary["stance"].items():
+        for s in DISPLAY_ORDER:
+            for name in names:
+                if t[s][name]["estimate"] is None:
+                    cells.setdefault(t[s][name]["note"] or "no estimate", []).append((key, s, name))
+    every = len(summary["stance"]) * len(DISPLAY_ORDER)
+    out = {}
+    for reason, where in cells.items():
+        whole = [n for n in names if sum(w[2] == n for w in where) == every]
+        rest = [f"{k} {s} {n}" for k, s, n in where if n not in whole]
+        out[reason] = ", ".join([*(f"all {n}" for n in whole), *rest])
+    return out
+
+
+def _differences(console, summary: dict[str, Any], names: list[str]) -> None:
+    table = _table("Differences between targets (first minus second, percentage points)")
+    table.add_column("difference")
+    for name in names:
+        table.add_column(name, justify="right")
+    label = {key: t["name"] for key, t in summary["stance"].items()}
+    for d in summary["stance_differences"]:
+        row = f"{d['stance']}: {label[d['first']]} \u2212 {label[d['second']]}"
+        table.add_row(row, *(_signed(d.get(name)) for name in names))
+    console.print(table)
+    console.print(
+        "  per thread, per topic and per user: readerscope summary --json "
+        "(stance_by_thread, stance_by_topic, stance_users)",
+        style="dim",
+    )
+
+
+def _signed(e: dict[str, Any] | None) -> str:
+    """A difference in percentage points: '+30 [+8, +51]', '+30 exact' or '-'."""
+    if not e or e["estimate"] is None:
+        return "-"
+    mid, lo, hi = (100 * e[k] for k in ("estimate", "lower", "upper"))
+    if lo == hi == mid and (e["note"] or "").startswith("census"):
+        return f"{mid:+.0f} exact"
+    return f"{mid:+.0f} [{lo:+.0f}, {hi:+.0f}]"
 
 
 def _sentiment_and_topics(console, summary: dict[str, Any]) -> None:
@@ -139,17 +222,25 @@ def summary_command(
     embeddings: EmbeddingOpt = None,
     jobs: JobsOpt = None,
     topics: TopicsOpt = None,
+    coded: CodedOpt = None,
 ) -> None:
-    """Summarise THREADS (none: the built-in sample): stance, sentiment, topics, replies, users."""
+    """Summarise THREADS (none: the built-in sample): stance, sentiment, topics, replies, users.
+
+    With ``--coded`` (filled coding sheets, several allowed) the stance shares come with
+    estimates corrected for the labelling's errors and the labelling's validation.
+    """
     from ..analysis.pipeline import analyze
+    from ..analysis.stance.corrected import read_coded_sheets
     from ..analysis.summary import summarize
 
     with stderr_progress() as say:
         cfg = make_config(config, embeddings=embeddings, jobs=jobs, topics=topics)
         say("reading")
         corpus = load_corpus(threads, fmt, n_jobs=cfg.run.n_jobs)
+        targets = cfg.stance.targets()
+        sheets = read_coded_sheets(coded, corpus.comments, targets) if coded else None
         result = analyze(corpus, cfg, progress=say)
-        data = summarize(result, top=top)
+        data = summarize(result, top=top, coded=sheets)
     if as_json:
         typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
     else:

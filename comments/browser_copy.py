@@ -3,77 +3,71 @@
 Plain copy (the seed): article, ``NN Comments``, ``Login to comment``, then for each
 comment a username line and its text lines; names are told from text by
 :mod:`.names`. Fuller copy: each comment is ``username`` / time line / text lines /
-vote line ``N ( +U / -D )``, so the structure is explicit.
+vote line ``N ( +U / -D )``, so the structure is explicit. Quotes in both: :mod:`.quotes`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from itertools import pairwise
 
-from .names import split_names
-from .page import PageInfo, count_value, cut_footer, parse_header
-from .patterns import LOGIN_LINE, TIME_LINE, VOTE_LINE
-from .quotes import split_quotes
+from .names import name_scores, split_names
+from .page import PageInfo, comment_section, cut_footer, is_vote
+from .patterns import TIME_LINE, VOTE_LINE
+from .quotes import Earlier, attach_text
 from .records import RawComment
-
-
-def comment_section(lines: Sequence[str], info: PageInfo) -> list[str]:
-    """Lines after the declared count / login line; fills the header facts in ``info``.
-
-    The count line used is the last one before ``Login to comment`` (pages often show
-    it twice); without a login line, the last count line before the first vote line.
-    """
-    first_vote = next(
-        (i for i, ln in enumerate(lines) if len(ln) < 40 and VOTE_LINE.match(ln)), len(lines)
-    )
-    # a login line after the first vote line is page furniture, not the section start
-    login = next((i for i, ln in enumerate(lines[:first_vote]) if LOGIN_LINE.match(ln)), None)
-    limit = login if login is not None else first_vote
-    counts = [i for i in range(limit) if count_value(lines[i]) is not None]
-    if counts:
-        info.declared = count_value(lines[counts[-1]])
-    elif login is None:
-        info.warnings.append("no 'NN Comments' line: the whole input is read as comments")
-    if login is not None:
-        header_end, start = login, login + 1
-    elif counts:
-        header_end, start = counts[-1], counts[-1] + 1
-    else:
-        header_end, start = 0, 0
-    parse_header(lines[:header_end], info)
-    return list(lines[start:])
 
 
 def parse_browser_copy(lines: Sequence[str]) -> tuple[list[RawComment], PageInfo]:
     """Plain browser copy (shape 1)."""
     info = PageInfo()
-    section, _footer = cut_footer(comment_section(lines, info))
+    section, footer = cut_footer(comment_section(lines, info), info, votes=False)
     body = [ln for ln in section if ln]
-    split = split_names(body, info.declared)
-    if split.note:
-        info.warnings.append(split.note)
+    if len(body) >= 2 and footer and name_scores(body[-1:])[0] >= 1.5:
+        # the copy would end on a username: its text is the footer-like line after it
+        body.append(footer[0])
+    split = split_names(body)
+    info.warnings.extend(split.notes)
     comments: list[RawComment] = []
-    bounds = [*split.names, len(body)]
-    for a, b in pairwise(bounds):
-        comments.append(RawComment(user=body[a], lines=list(body[a + 1 : b])))
+    earlier = Earlier()
+    for a, b in pairwise([*split.names, len(body)]):
+        c = RawComment(user=body[a])
+        attach_text(c, [[ln] for ln in body[a + 1 : b]], earlier)
+        comments.append(c)
     return comments, info
 
 
-def _paragraphs(lines: Sequence[str]) -> list[list[str]]:
-    """In a browser copy every line is its own paragraph (blank lines carry nothing)."""
-    return [[ln] for ln in lines if ln]
+def vote_blocks(section: Sequence[str]) -> Iterator[tuple[list[str], str | None]]:
+    """(lines, vote line) per comment; the last block has vote None if the input stops early."""
+    block: list[str] = []
+    for line in section:
+        if is_vote(line):
+            yield block, line
+            block = []
+        else:
+            block.append(line)
+    if any(block):
+        yield block, None
+
+
+def set_votes(c: RawComment, vote: str | None, position: int, info: PageInfo) -> None:
+    """Votes from the closing vote line, or the truncation flag when there is none."""
+    if vote is None:
+        c.truncated = True
+        info.warnings.append(f"input stops inside comment {position} (kept, flagged)")
+        return
+    m = VOTE_LINE.match(vote)
+    assert m is not None
+    c.score, c.votes_up, c.votes_down = int(m["score"]), int(m["up"]), int(m["down"])
 
 
 def parse_browser_copy_full(lines: Sequence[str]) -> tuple[list[RawComment], PageInfo]:
     """Fuller browser copy (shape 3): name, time, text lines, vote line per comment."""
     info = PageInfo()
-    section, _footer = cut_footer(comment_section(lines, info))
+    section, _footer = cut_footer(comment_section(lines, info), info, votes=True)
     comments: list[RawComment] = []
-    earlier: dict[str, int] = {}
-    block: list[str] = []
-
-    def close(vote: str | None) -> None:
+    earlier = Earlier()
+    for block, vote in vote_blocks(section):
         body = [ln for ln in block if ln]
         c = RawComment()
         if len(body) >= 2 and TIME_LINE.match(body[1]):
@@ -84,25 +78,7 @@ def parse_browser_copy_full(lines: Sequence[str]) -> tuple[list[RawComment], Pag
             info.warnings.append(
                 f"comment {len(comments) + 1} has no name/time lines: user left empty"
             )
-        q = split_quotes(_paragraphs(body), earlier)
-        c.lines, c.quoted_lines, c.quoted_user = q.own, q.quoted, q.quoted_user
-        if vote is None:
-            c.truncated = True
-            info.warnings.append(f"input stops inside comment {len(comments) + 1} (kept, flagged)")
-        else:
-            m = VOTE_LINE.match(vote)
-            assert m is not None
-            c.score, c.votes_up, c.votes_down = (int(m["score"]), int(m["up"]), int(m["down"]))
-        for line in c.lines:
-            earlier.setdefault(line, len(comments))
+        attach_text(c, [[ln] for ln in body], earlier)
+        set_votes(c, vote, len(comments) + 1, info)
         comments.append(c)
-
-    for line in section:
-        if len(line) < 40 and VOTE_LINE.match(line):
-            close(line)
-            block = []
-        else:
-            block.append(line)
-    if any(block):
-        close(None)
     return comments, info

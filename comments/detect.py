@@ -7,14 +7,18 @@ Rule, in order (first match wins):
 2. HTML markup at the start -> ``'html'`` (rejected: save the page as text);
 3. first non-blank line is a JSON object -> ``'table-jsonl'``; a comma-separated
    header naming a text column -> ``'table-csv'``;
-4. vote lines ``N ( +U / -D )`` present: if at least half as many stand-alone time
-   lines (``May 7  08:12 am JST``) after the last ``NN Comments`` line as vote lines
-   -> ``'browser-copy-full'``, else
-   ``'reader-view'`` (its times sit inside quote headers after a name);
-5. a ``NN Comments`` line -> ``'browser-copy'`` when a ``Login to comment`` line is
-   present or the lines after the count have no blank lines; else ``'reader-view'``
+4. the comment section is located as the parsers do (:func:`.page.find_section`: after
+   ``Login to comment``, else after the page's own ``NN Comments`` line, so a count
+   pasted into a comment does not move it);
+5. vote lines ``N ( +U / -D )`` in the section: ``'browser-copy-full'`` when at least
+   half of the comments they close open with a name line and a time line
+   (``May 7  08:12 am JST``) and the section has no blank lines (or all of them do);
+   else ``'reader-view'`` when the section has blank lines between paragraphs; else
+   ``'browser-copy'`` (a plain copy whose usernames or texts merely look like votes);
+6. no vote lines but a count or login line -> ``'browser-copy'`` when a ``Login to
+   comment`` line is present or the section has no blank lines; else ``'reader-view'``
    (an excerpt with no vote line left);
-6. otherwise ``'unknown'`` (no comment section).
+7. otherwise ``'unknown'`` (no comment section).
 """
 
 from __future__ import annotations
@@ -22,7 +26,8 @@ from __future__ import annotations
 import json
 import re
 
-from .patterns import COUNT_LINE, HTML_START, LOGIN_LINE, TIME_LINE, VOTE_LINE
+from .page import find_section, is_vote
+from .patterns import HTML_START, TIME_LINE
 
 BROWSER_COPY = "browser-copy"
 BROWSER_COPY_FULL = "browser-copy-full"
@@ -64,6 +69,22 @@ def _looks_like_json_object(line: str) -> bool:
         return False
 
 
+def _full_copy_blocks(section: list[str]) -> tuple[int, int]:
+    """(comments closed by a vote line, those opening with a name line and a time line)."""
+    closed = timed = 0
+    block: list[str] = []
+    for line in section:
+        if is_vote(line):
+            closed += 1
+            start = next((i for i, ln in enumerate(block) if ln), len(block))
+            second = block[start + 1] if start + 1 < len(block) else ""  # no blank between
+            timed += len(second) < 40 and TIME_LINE.match(second) is not None
+            block = []
+        else:
+            block.append(line)
+    return closed, timed
+
+
 def detect_shape(text: str) -> str:
     """The shape of decoded ``text`` (see the module docstring for the rule)."""
     head = text[:2000]
@@ -75,21 +96,20 @@ def detect_shape(text: str) -> str:
         return TABLE_JSONL
     if _looks_like_csv_header(first[:10_000]):
         return TABLE_CSV
-    votes = sum(1 for ln in lines if len(ln) < 40 and VOTE_LINE.match(ln))
-    if votes:
-        # only the comment section counts: the header's publication time is no comment's
-        counts = [i for i, ln in enumerate(lines) if len(ln) < 30 and COUNT_LINE.match(ln)]
-        section = lines[counts[-1] + 1 :] if counts else lines
-        times = sum(1 for ln in section if len(ln) < 40 and TIME_LINE.match(ln))
-        return BROWSER_COPY_FULL if 2 * times >= votes else READER_VIEW
-    counts = [i for i, ln in enumerate(lines) if len(ln) < 30 and COUNT_LINE.match(ln)]
-    if not counts:
-        return "unknown"
-    if any(LOGIN_LINE.match(ln) for ln in lines):
-        return BROWSER_COPY
-    # no votes, no login line: reader view (an excerpt) keeps blank lines between
-    # paragraphs, a browser copy has none
-    section = lines[counts[-1] + 1 :]
+    sec = find_section(lines)
+    section = lines[sec.start :]
     while section and not section[-1]:
         section.pop()
-    return READER_VIEW if "" in section else BROWSER_COPY
+    blank_lines = "" in section
+    closed, timed = _full_copy_blocks(section)
+    if closed:
+        # a reader view separates paragraphs by blank lines; a full copy has none, unless
+        # every comment still opens with its name and time
+        if 2 * timed >= closed and (not blank_lines or timed == closed):
+            return BROWSER_COPY_FULL
+        return READER_VIEW if blank_lines else BROWSER_COPY
+    if not sec.has_count and not sec.has_login:
+        return "unknown"
+    if sec.has_login:
+        return BROWSER_COPY
+    return READER_VIEW if blank_lines else BROWSER_COPY

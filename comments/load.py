@@ -29,6 +29,7 @@ from .detect import (
 )
 from .errors import InputError, ParseWarning
 from .page import PageInfo
+from .patterns import FOOTER_LINE
 from .pool import map_items
 from .reader_view import parse_reader_view
 from .records import RawComment, to_frame
@@ -76,10 +77,23 @@ def decode(data: bytes, source: str) -> str:
         ) from None
 
 
+def _pasted_footer(comments: list[RawComment]) -> list[str]:
+    """Warnings for footer lines kept as comment text (the page went on after them)."""
+    out = []
+    for pos, c in enumerate(comments, start=1):
+        for line in (*c.quoted_lines, *c.lines):
+            if len(line) < 200 and FOOTER_LINE.match(line):
+                out.append(
+                    f"comment {pos}: the line {line!r} looks like the page footer; kept as "
+                    "the comment's text"
+                )
+    return out
+
+
 def _thread_from(
     comments: list[RawComment], info: PageInfo, thread_id: str, source: str, shape: str
 ) -> ParsedThread:
-    warn = list(info.warnings)
+    warn = list(info.warnings) + _pasted_footer(comments)
     if not comments:
         warn.append("thread has no comments")
     elif info.declared is not None and info.declared != len(comments):
@@ -105,7 +119,12 @@ def _read_source(path: str | Path | None) -> tuple[bytes, str, str, str]:
     p = Path(path)
     source = str(p)
     if p.is_dir():
-        raise InputError(source, "is a directory (give a thread file, or use read_corpus)")
+        raise InputError(
+            source,
+            "is a directory; parse reads one thread file: name a file in it, or give the "
+            "directory to 'readerscope analyze' or 'readerscope summary', which read every "
+            "thread in it",
+        )
     try:
         data = p.read_bytes()
     except FileNotFoundError:

@@ -10,6 +10,7 @@ column, ``reply_to``/``parent_id`` values that name those ids are rewritten to o
 from __future__ import annotations
 
 import io
+import json
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -48,7 +49,60 @@ def load_frame(data: bytes, shape: str, source: str) -> pl.DataFrame:
     except Exception as err:  # polars raises many error types for malformed files
         kind = shape.removeprefix("table-").upper()
         msg = str(err).splitlines()[0] if str(err) else type(err).__name__
+        if shape == "table-jsonl":
+            msg = jsonl_problem(data) or msg
         raise InputError(source, f"cannot read as {kind}: {msg}") from None
+
+
+def _kind(value: object) -> str:
+    """A JSON value's kind in words."""
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    return "null" if value is None else "text"
+
+
+def jsonl_problem(data: bytes) -> str | None:
+    """The first line that makes a JSONL table unreadable, said in words (None if none).
+
+    Each line must be one JSON object, and a field must hold the same kind of value on
+    every line: an object on one line and a list on another cannot make one column
+    (text, numbers and true/false may mix; null fits anything).
+    """
+    seen: dict[str, tuple[str, int]] = {}  # field -> (kind, first line)
+    for no, raw in enumerate(data.decode("utf-8-sig", "replace").splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as err:
+            return f"line {no} is not valid JSON ({err.msg}, column {err.colno})"
+        except (ValueError, RecursionError):
+            return f"line {no} is not valid JSON (nested too deeply or a number too long)"
+        if not isinstance(value, dict):
+            kind = "array" if isinstance(value, list) else _kind(value).removeprefix("a ")
+            return (
+                f"line {no} is a JSON {kind}, not an object "
+                "(each line must be one comment as {...})"
+            )
+        for key, v in value.items():
+            kind = _kind(v)
+            if kind == "null":
+                continue
+            first = seen.setdefault(key, (kind, no))
+            structured = {kind, first[0]} & {"an object", "a list"}
+            if structured and kind != first[0]:
+                return (
+                    f"line {no}: field {key!r} holds {kind} here but {first[0]} on line "
+                    f"{first[1]}; a field must hold the same kind of value on every line"
+                )
+    return None
 
 
 def _pick(df: pl.DataFrame, key: str) -> str | None:
@@ -145,23 +199,45 @@ def _map_one(df: pl.DataFrame, source: str, tid: str, user_col: str, text_col: s
     return TableThread(tid, table, info)
 
 
-def _map_replies(df: pl.DataFrame, reply_col: str, tid: str, info: PageInfo) -> dict:
+def _targets(
+    df: pl.DataFrame, reply_col: str, tid: str, info: PageInfo
+) -> tuple[list[int | str | None], set[int]]:
+    """Row index (0-based), ARTICLE or None per row, and the rows resolved by a duplicate id.
+
+    A reply to an id that several rows carry goes to the nearest earlier row with it
+    (a reply follows what it answers), else the first such row.
+    """
     id_col = _pick(df, "id")
     ids = df[id_col].cast(pl.String).to_list() if id_col else []
-    own = {comment_id(tid, i) for i in range(1, df.height + 1)}
-    lookup = {str(v): comment_id(tid, i) for i, v in enumerate(ids, start=1) if v is not None}
-    targets: list[str | None] = []
+    rows: dict[str, list[int]] = {}
+    for i, v in enumerate(ids):
+        if v is not None:
+            rows.setdefault(str(v).strip(), []).append(i)
+    for value, where in rows.items():
+        if len(where) > 1:
+            shown = ", ".join(str(i + 1) for i in where[:-1]) + f" and {where[-1] + 1}"
+            info.warnings.append(
+                f"comment id {value!r} appears in rows {shown}: a reply to it goes to the "
+                "nearest earlier row with that id (confidence 0.5)"
+            )
+    own = {comment_id(tid, i): i - 1 for i in range(1, df.height + 1)}
+    targets: list[int | str | None] = []
+    ambiguous: set[int] = set()
     unknown = 0
-    for raw in df[reply_col].cast(pl.String).to_list():
+    for r, raw in enumerate(df[reply_col].cast(pl.String).to_list()):
         value = None if raw is None else raw.strip()
         if value is None or value.lower() in _NULL_REPLY:
             targets.append(None)
         elif value == ARTICLE:
             targets.append(ARTICLE)
-        elif value in lookup:
-            targets.append(lookup[value])
+        elif value in rows:
+            where = rows[value]
+            before = [i for i in where if i < r]
+            targets.append(before[-1] if before else where[0])
+            if len(where) > 1:
+                ambiguous.add(r)
         elif value in own:
-            targets.append(value)
+            targets.append(own[value])
         else:
             targets.append(None)
             unknown += 1
@@ -169,21 +245,60 @@ def _map_replies(df: pl.DataFrame, reply_col: str, tid: str, info: PageInfo) -> 
         info.warnings.append(
             f"{unknown} reply_to value(s) name no comment in the table: left empty"
         )
+    return targets, ambiguous
+
+
+def _drop_impossible(targets: list[int | str | None], info: PageInfo) -> None:
+    """Drop self-replies and break reply cycles (in place), with a warning for each.
+
+    Every row has at most one parent, so a cycle is found by walking up the parents. In
+    a cycle some row answers a later row; the earliest row's edge is dropped (it must
+    point forward), which breaks the cycle and keeps every comment.
+    """
+    for r, t in enumerate(targets):
+        if t == r:
+            targets[r] = None
+            info.warnings.append(f"row {r + 1} replies to itself: its reply_to is dropped")
+    state = [0] * len(targets)  # 0 unseen, 1 on the current walk, 2 done
+    for start in range(len(targets)):
+        walk: list[int] = []
+        node: int | str | None = start
+        while isinstance(node, int) and state[node] == 0:
+            state[node] = 1
+            walk.append(node)
+            node = targets[node]
+        if isinstance(node, int) and state[node] == 1:  # back on this walk: a cycle
+            cycle = walk[walk.index(node) :]
+            first = min(cycle)
+            targets[first] = None
+            shown = ", ".join(str(i + 1) for i in sorted(cycle))
+            info.warnings.append(
+                f"reply cycle through rows {shown}: dropped the reply_to of row {first + 1} "
+                "(it answers a later row)"
+            )
+        for i in walk:
+            state[i] = 2
+
+
+def _map_replies(df: pl.DataFrame, reply_col: str, tid: str, info: PageInfo) -> dict:
+    """reply_to / reply_method / reply_confidence columns from the table's reply column."""
+    targets, ambiguous = _targets(df, reply_col, tid, info)
+    _drop_impossible(targets, info)
+    ids = [comment_id(tid, t + 1) if isinstance(t, int) else t for t in targets]
     method: list = [None if t is None else "given" for t in targets]
-    conf: list = [None if t is None else 1.0 for t in targets]
+    conf: list = [
+        None if t is None else 0.5 if r in ambiguous else 1.0 for r, t in enumerate(targets)
+    ]
     # our own output, read back: keep how each reply was decided
     if "reply_method" in df.columns and "reply_confidence" in df.columns:
         given_m = df["reply_method"].cast(pl.String).to_list()
         given_c = df["reply_confidence"].cast(pl.Float64, strict=False).to_list()
-        method = [
-            None if t is None else (m or "given") for t, m in zip(targets, given_m, strict=True)
-        ]
+        method = [None if t is None else (m or "given") for t, m in zip(ids, given_m, strict=True)]
         conf = [
-            None if t is None else (1.0 if c is None else c)
-            for t, c in zip(targets, given_c, strict=True)
+            k if k is None or c is None else min(c, k) for k, c in zip(conf, given_c, strict=True)
         ]
     return {
-        "reply_to": pl.Series(targets, dtype=pl.String),
+        "reply_to": pl.Series(ids, dtype=pl.String),
         "reply_method": pl.Series(method, dtype=pl.String),
         "reply_confidence": pl.Series(conf, dtype=pl.Float64),
     }

@@ -16,6 +16,7 @@ from .sentiment import (
 )
 from .stance import stance_distribution, stance_distribution_data, user_stances
 from .style import paper_style
+from .threads import stance_by_thread, stance_by_thread_data
 from .topics import topic_sizes, topic_sizes_data, topic_stance, topic_stance_data
 from .users import stance_by_user, stance_by_user_data
 
@@ -37,6 +38,8 @@ __all__ = [
     "sentiment_by_stance_data",
     "sentiment_distribution",
     "sentiment_distribution_data",
+    "stance_by_thread",
+    "stance_by_thread_data",
     "stance_by_user",
     "stance_by_user_data",
     "stance_distribution",

@@ -17,7 +17,8 @@ from typing import Any
 import polars as pl
 from matplotlib.figure import Figure
 
-from . import framing, replies, sentiment, stance, topics, users
+from ..analysis.stance.corrected import StanceEstimates
+from . import framing, replies, sentiment, stance, threads, topics, users
 from .common import PlotTarget
 from .save import FORMATS, save_figure
 
@@ -27,11 +28,20 @@ class FigureInputs:
     """What the figures are drawn from: the analysed comment table and its companions.
 
     article_units: scored article paragraphs for figure 6 (None: that figure is skipped).
+    estimates: the stance estimates (:func:`..analysis.stance.corrected.stance_estimates`);
+        with coded sheets the stance figures draw corrected shares and their intervals
+        (None: naive ones, computed by the figures).
     """
 
     comments: pl.DataFrame
     targets: tuple[PlotTarget, ...]
     article_units: pl.DataFrame | None = None
+    estimates: StanceEstimates | None = None
+
+    @property
+    def coded(self) -> bool:
+        """Whether coded sheets correct the stance shares."""
+        return self.estimates is not None and self.estimates.coded
 
 
 @dataclass(frozen=True)
@@ -45,6 +55,11 @@ class FigureSpec:
     needs: tuple[str, ...] = ()
     needs_articles: bool = False
     seeds: Mapping[str, int] = dataclasses.field(default_factory=dict)
+    coded_caption: str | None = None
+    """The caption when coded sheets correct the figure's shares (None: ``caption``)."""
+
+    def caption_for(self, inputs: FigureInputs) -> str:
+        return self.coded_caption if inputs.coded and self.coded_caption else self.caption
 
 
 def _t(inp: FigureInputs) -> list[PlotTarget]:
@@ -57,17 +72,42 @@ FIGURES: tuple[FigureSpec, ...] = (
         "Stance of reader comments toward each target. Bars show the share of comments "
         "that take a stance on the target (against left, favor right, neutral centred); "
         "numbers are counts and shares; '(k of n)' gives the comments addressing the target "
-        "out of all comments.",
-        lambda i: stance.stance_distribution_data(i.comments, _t(i)),
-        lambda i: stance.stance_distribution(i.comments, _t(i)),
+        "out of all comments. Whiskers: 95% Wilson intervals of the against and favor shares "
+        "of the classifier's labels (they ignore its errors; the neutral interval is in the "
+        "data file).",
+        lambda i: stance.stance_distribution_data(i.comments, _t(i), estimates=i.estimates),
+        lambda i: stance.stance_distribution(i.comments, _t(i), estimates=i.estimates),
+        coded_caption="Stance of reader comments toward each target, corrected for the "
+        "labelling's errors with a hand-coded sample (PPI++ for a random sample, DSL for "
+        "unequal inclusion probabilities; docs/estimates.md). Bars show the corrected share "
+        "of ALL comments (against left, favor right, neutral centred); '(none k%)' is the "
+        "share not addressing the target. Whiskers: 95% intervals of the against and favor "
+        "shares (a census, every comment coded, gives exact shares: its whiskers show the "
+        "coded-only interval). The neutral interval, the estimator and the coded sample size "
+        "are in the data file; '*' marks a share that could not be estimated.",
     ),
     FigureSpec(
         "stance_distribution_users",
         "The same distribution counted per commenter: each user counts once, with the stance "
         "most of their comments on the target take (ties: neutral), so prolific commenters "
-        "weigh as much as anyone else.",
+        "weigh as much as anyone else. Whiskers: 95% Wilson intervals of the classifier's "
+        "shares (not corrected for its errors, with or without coded sheets).",
         lambda i: stance.stance_distribution_data(i.comments, _t(i), unit="user"),
         lambda i: stance.stance_distribution(i.comments, _t(i), unit="user"),
+    ),
+    FigureSpec(
+        "stance_by_thread",
+        "Stance per thread: the share of each thread's comments against (circles) and in "
+        "favor of (squares) each target, with 95% Wilson intervals of the classifier's "
+        "labels (they ignore its errors); the number after a thread is its comments.",
+        lambda i: threads.stance_by_thread_data(i.comments, _t(i), estimates=i.estimates),
+        lambda i: threads.stance_by_thread(i.comments, _t(i), estimates=i.estimates),
+        coded_caption="Stance per thread, corrected for the labelling's errors with a "
+        "hand-coded sample (only a thread's coded comments correct its shares; "
+        "docs/estimates.md): the share of each thread's comments against (circles) and in "
+        "favor of (squares) each target, with 95% intervals (a fully coded thread's share "
+        "is exact: its whiskers show the coded-only interval). A missing point could not be "
+        "estimated (too few coded comments in the thread; see the data file's note).",
     ),
     FigureSpec(
         "stance_by_user",
@@ -157,6 +197,26 @@ def table_sha256(df: pl.DataFrame) -> str:
     return hashlib.sha256(flat.write_csv().encode()).hexdigest()
 
 
+INTERVAL_COLUMNS = ("estimator", "lower", "upper", "n")
+
+
+def _intervals(data: pl.DataFrame) -> dict[str, Any]:
+    """For a figure that draws intervals: the estimator(s), level, coded sample size and
+    every interval drawn (also in its data file), for its manifest."""
+    if not set(INTERVAL_COLUMNS) <= set(data.columns):
+        return {}
+    keys = [c for c in ("thread_id", "target", "stance") if c in data.columns]
+    rows = data.select(*keys, "estimator", *(c for c in ("share", "estimate") if c in data.columns),
+                       "lower", "upper", "n", "interval")  # fmt: skip
+    return {
+        "intervals": {
+            "level": 0.95,
+            "estimators": sorted(set(data["estimator"].drop_nulls())),
+            "rows": rows.to_dicts(),
+        }
+    }
+
+
 def render_figures(
     inputs: FigureInputs,
     out_dir: str | Path,
@@ -194,7 +254,8 @@ def render_figures(
         fig = spec.plot(inputs)
         record = {
             **dict(manifest or {}),
-            "caption": spec.caption,
+            **_intervals(data),
+            "caption": spec.caption_for(inputs),
             "comments_table_sha256": comments_hash,
             "targets": [dataclasses.asdict(t) for t in inputs.targets],
             "figure_seeds": dict(spec.seeds),

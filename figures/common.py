@@ -60,3 +60,37 @@ def require(df: pl.DataFrame, *columns: str) -> None:
 def user_name(expr: pl.Expr) -> pl.Expr:
     """Null user names shown as '(no name)' so they are counted, not dropped."""
     return expr.fill_null("(no name)")
+
+
+INTERVAL_TEXT = {
+    "naive": "naive 95% interval (Wilson; ignores classifier error)",
+    "corrected": "corrected 95% interval",
+    "coded": "coded-only 95% interval",
+}
+CENSUS_INTERVAL = "coded-only 95% interval (census: the share itself is exact for these comments)"
+
+
+def plotted_estimates(table: pl.DataFrame, by: Sequence[str], estimator: str) -> pl.DataFrame:
+    """The rows of an estimate table (:mod:`readerscope.analysis.stance.corrected`) that a
+    figure draws: ``estimator``'s estimate with the interval its whiskers show, named in
+    ``interval``. A census's corrected share is exact (lower = upper, nothing to draw), so
+    its whiskers show the coded-only interval, which treats the comments as a sample of
+    comments like them; ``interval`` says so."""
+    from ..analysis.stance.estimates import CENSUS
+
+    keys = [*by, "label"]
+    coded = table.filter(pl.col("estimator") == "coded").select(
+        *keys, pl.col("lower").alias("_coded_lower"), pl.col("upper").alias("_coded_upper")
+    )
+    census = pl.col("method").fill_null("").str.starts_with(CENSUS)
+    out = table.filter(pl.col("estimator") == estimator).join(
+        coded, on=keys, how="left", maintain_order="left"
+    )
+    return out.with_columns(
+        pl.when(census).then("_coded_lower").otherwise("lower").alias("lower"),
+        pl.when(census).then("_coded_upper").otherwise("upper").alias("upper"),
+        pl.when(census)
+        .then(pl.lit(CENSUS_INTERVAL))
+        .otherwise(pl.lit(INTERVAL_TEXT[estimator]))
+        .alias("interval"),
+    ).drop("_coded_lower", "_coded_upper")

@@ -19,6 +19,7 @@ import polars as pl
 from ..analysis.pipeline import AnalysisResult
 from ..analysis.provenance import run_manifest
 from ..analysis.stance.articles import article_stance
+from ..analysis.stance.corrected import CodedSheets, stance_estimates
 from ..comments import Corpus
 from ..comments.articles import load_sample_articles, read_article_files, thread_articles
 from ..comments.outputs import MARKER, output_folder
@@ -57,14 +58,30 @@ def write_figures(
     names: Sequence[str] | None = None,
     regenerate: str | None = None,
     on_figure: Callable[[str], None] | None = None,
+    coded: CodedSheets | None = None,
 ) -> tuple[dict[str, dict[str, Path]], dict[str, str]]:
-    """Draw and save the figures into ``out_dir``; (written files per figure, skipped: why)."""
+    """Draw and save the figures into ``out_dir``; (written files per figure, skipped: why).
+
+    ``coded``: filled coding sheets (:func:`..analysis.stance.corrected.read_coded_sheets`);
+    with them the stance figures draw corrected shares with their intervals, and every
+    manifest names the sheets (path, sha256) and how the labelling was validated.
+    """
+    targets = tuple(PlotTarget(t.key, t.name) for t in result.targets)
+    estimates = stance_estimates(
+        result.comments, [t.key for t in targets], coded, method=result.config.stance.method
+    )
     inputs = FigureInputs(
         comments=result.comments,
-        targets=tuple(PlotTarget(t.key, t.name) for t in result.targets),
+        targets=targets,
         article_units=article_stance(articles, result.config.stance),
+        estimates=estimates,
     )
-    extra = {"articles": _article_records(articles), "regenerate": regenerate}
+    extra = {
+        "articles": _article_records(articles),
+        "regenerate": regenerate,
+        "coded_sheets": list(coded.sources) if coded else [],
+        "stance_labelling": {"line": estimates.labelling, "sample": estimates.sample},
+    }
     manifest = run_manifest(result.threads, result.config, extra=extra)
     manifest.pop("written_by")  # per figure: the folder's own manifest names the writer
     out_dir = Path(out_dir)

@@ -6,7 +6,9 @@ content (canonical CSV), not their Parquet bytes, so a polars release that chang
 file's metadata does not count as a change of results.
 
 Regenerate after an intended change of results (say why in the commit):
-    python tests/output_digest.py OUT_FOLDER FIGURE_FOLDER \
+    readerscope analyze -o OUT_FOLDER && readerscope figures -o FIGURE_FOLDER
+    readerscope summary --json > SUMMARY.json
+    python tests/output_digest.py OUT_FOLDER FIGURE_FOLDER SUMMARY.json \
         > tests/fixtures/sample_output_digests.json
 """
 
@@ -53,12 +55,15 @@ def figure_digests(folder: Path) -> dict[str, str]:
     }
 
 
+def summary_digest(summary: dict) -> str:
+    """sha256 of the summary's JSON with sorted keys (what ``summary --json`` prints)."""
+    text = json.dumps(summary, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 if __name__ == "__main__":
     analysis, figures = Path(sys.argv[1]), Path(sys.argv[2])
-    print(
-        json.dumps(
-            {"outputs": folder_digests(analysis), "figure_data": figure_digests(figures)},
-            indent=2,
-            sort_keys=True,
-        )
-    )
+    digests = {"outputs": folder_digests(analysis), "figure_data": figure_digests(figures)}
+    if len(sys.argv) > 3:
+        digests["summary"] = summary_digest(json.loads(Path(sys.argv[3]).read_text()))
+    print(json.dumps(digests, indent=2, sort_keys=True))

@@ -302,6 +302,47 @@ def test_no_variation_in_a_difference():
     assert "no variation" in _nulls(t, "corrected")["note"][0]
 
 
+def test_a_census_gives_the_exact_share_beside_the_coded_interval():
+    """Every comment coded: the finite-population interval has width 0 because the share
+    of these comments is known; corrected = coded share, exact, whatever the sampling
+    columns say; coded keeps its Wilson interval (comments like these)."""
+    rng = np.random.default_rng(4)
+    gold = rng.choice(LABELS, 60).tolist()
+    pred = [g if rng.random() < 0.8 else "none" for g in gold]
+    for inclusion in (None, 1.0):
+        t = est.share_estimates(pred, pred, gold, inclusion=inclusion)
+        for label in LABELS:
+            truth = gold.count(label) / 60
+            c = t.filter(label=label, estimator="corrected").row(0, named=True)
+            assert c["estimate"] == c["lower"] == c["upper"] == pytest.approx(truth)
+            assert c["method"].startswith("census") and "not design-based" not in c["method"]
+            assert "exactly" in c["note"] and "unknown" not in c["note"]
+            k = t.filter(label=label, estimator="coded").row(0, named=True)
+            assert k["lower"] < truth < k["upper"] and "census" in k["note"]
+    few = est.share_estimates(pred[:5], pred[:5], gold[:5], inclusion=1.0)
+    exact = few.filter(estimator="corrected")
+    assert exact["estimate"].null_count() == 0  # a census needs no normal approximation
+    assert few.filter(estimator="coded")["estimate"].null_count() == 4  # but an interval does
+
+
+def test_a_fully_coded_group_is_a_census_within_a_sample():
+    pred_all, coded_pred, coded_gold, idx = _one_sample()
+    truth, _, _ = population()
+    groups = np.full(N, "rest", dtype=object)
+    groups[idx[:40]] = "coded"  # a group whose every comment is in the sample
+    t = est.subgroup_estimates(
+        pred_all, coded_pred, coded_gold, groups, groups[idx], inclusion=N_CODED / N
+    )
+    names = np.array(LABELS, dtype=object)
+    exact = t.filter(group="coded", estimator="corrected")
+    for row in exact.iter_rows(named=True):
+        want = np.mean(names[truth[idx[:40]]] == row["label"])
+        assert row["estimate"] == row["upper"] == pytest.approx(want)
+    assert (
+        not t.filter(group="rest", estimator="corrected")["method"].str.starts_with("census").any()
+    )
+
+
 # ------------------------------------------------------------------------------------------
 # Non-random and unknown sampling
 # ------------------------------------------------------------------------------------------

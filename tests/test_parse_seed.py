@@ -2,7 +2,10 @@
 
 The expected values in fixtures/seed_750057_expected.jsonl were made by reading the seed
 by hand: the username line numbers were chosen manually and each text is the raw lines
-between two username lines. They do not come from the parser.
+between two username lines. They do not come from the parser. One comment (Cephus,
+line 110) opens with Wasabi's whole earlier comment in quotation marks: by the
+verbatim-quote rule (docs/ingest.md) that quotation is its ``quoted_text``, so its row
+also gives ``quoted_text``/``quoted_user`` and its ``text`` starts after the quotation.
 """
 
 from __future__ import annotations
@@ -40,8 +43,10 @@ def test_sample_has_the_declared_37_comments(sample) -> None:
 
 
 def test_every_user_and_text_exactly_right_in_order(sample, expected) -> None:
-    got = sample.comments.select("user", "text").rows()
-    assert got == [(e["user"], e["text"]) for e in expected]
+    got = sample.comments.select("user", "text", "quoted_text", "quoted_user").rows()
+    assert got == [
+        (e["user"], e["text"], e.get("quoted_text"), e.get("quoted_user")) for e in expected
+    ]
 
 
 def test_ids_and_positions(sample) -> None:
@@ -91,9 +96,9 @@ def test_thread_id_option_renames_ids() -> None:
     assert set(t.comments["thread_id"].to_list()) == {"jt1"}
 
 
-def test_forcing_the_count_is_not_needed_on_the_seed() -> None:
-    """Name scores alone already give 37 on the seed; the declared count is a check."""
+def test_name_scores_alone_give_the_37_comments() -> None:
+    """The split never uses the declared count; on the seed the lines alone give 37."""
     from readerscope.comments.names import split_names
 
     lines = SEED.read_text(encoding="utf-8").splitlines()[30:]
-    assert len(split_names(lines, None).names) == 37
+    assert len(split_names(lines).names) == 37

@@ -73,7 +73,8 @@ def test_baselines_are_far_below_the_method():
     )
     assert always["favg"] == pytest.approx(0.224, abs=0.001)
     assert always["kappa"] == 0
-    assert vader["favg"] == pytest.approx(0.458, abs=0.001)
+    # 0.458 before the parser moved #28's opening quotation of #19 into quoted_text
+    assert vader["favg"] == pytest.approx(0.463, abs=0.001)
     assert RULES_ALL["favg"] - max(always["favg"], vader["favg"]) > 0.3
 
 

@@ -48,12 +48,20 @@ def test_json_is_machine_readable_and_matches_the_table(json_run):
     assert thread["comments_found"] == 37
     assert thread["comments_declared"] == 37
     assert thread["users"] == df["user"].drop_nulls().n_unique()
-    for row in data["stance"]:
-        col = df[f"stance_{row['target']}"]
+    # stance.<target key>.<label>.<estimator> = {estimate, lower, upper, n, note}: shares of
+    # all comments; without --coded the naive estimator only
+    assert list(data["stance"]) == ["us", "china", "japan"]
+    for key, target in data["stance"].items():
+        col = df[f"stance_{key}"]
+        assert target["comments"] == 37 and target["method"] is None
         for s in ("against", "neutral", "favor", "none"):
-            assert row[s] == (col == s).sum()
-        assert row["addressing"] == (col != "none").sum()
-    assert [r["target"] for r in data["stance"]] == ["us", "china", "japan"]
+            assert target["counts"][s] == (col == s).sum()
+            naive = target[s]["naive"]
+            assert set(target[s]) == {"naive"}
+            assert set(naive) == {"estimate", "lower", "upper", "n", "note"}
+            assert naive["estimate"] == pytest.approx((col == s).mean(), abs=1e-4)
+            assert naive["lower"] <= naive["estimate"] <= naive["upper"] and naive["n"] == 37
+    assert data["stance_labelling"]["line"] == "rules; not validated on this corpus"
     sent = data["sentiment"]
     assert sent["negative"] + sent["neutral"] + sent["positive"] == 37
     assert sent["mean_compound"] == pytest.approx(df["sentiment_compound"].mean(), abs=1e-4)
@@ -82,6 +90,8 @@ def test_summary_renders_tables(app, runner):
     for heading in (
         "37 comments found, 37 declared",
         "Stance toward each target",
+        "shares of all 37 comments, 95% intervals",
+        "Stance labelling: rules; not validated on this corpus",
         "United States",
         "Sentiment (VADER compound)",
         "Top topics",

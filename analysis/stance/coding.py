@@ -16,6 +16,7 @@ import polars as pl
 from ...comments.errors import InputError
 from ...comments.outputs import cannot_write
 from ..columns import STANCE_LABELS as LABELS
+from .sampling import SAMPLE_COLUMNS
 from .targets import Target, load_targets
 
 REFERENCE_CODING = Path(__file__).parent.parent / "resources" / "reference_coding.csv"
@@ -39,11 +40,21 @@ SHEET_INSTRUCTIONS = (
 )
 
 
+SAMPLING_INSTRUCTIONS = (
+    " Leave the sample_kind, inclusion_probability, sample_seed and sample_stratum columns "
+    "as they are: the corrected estimates need them to know how each row was chosen."
+)
+
+
 def codebook_sheet(df: pl.DataFrame, targets: Sequence[Target] | None = None) -> pl.DataFrame:
     """The coding sheet: comment_id, position, user, text, one empty column per target,
-    notes, and the instructions (in the first row's ``instructions`` cell)."""
+    notes, and the instructions (in the first row's ``instructions`` cell). Rows of a coding
+    sample (:mod:`.sampling`) keep their sampling columns at the end, so the filled sheet
+    still says how each row was chosen."""
     targets = targets or load_targets()
     n = df.height
+    sampling = [c for c in SAMPLE_COLUMNS if c in df.columns]
+    text = SHEET_INSTRUCTIONS + (SAMPLING_INSTRUCTIONS if sampling else "")
     cols = [
         df["comment_id"],
         df["position"] if "position" in df.columns else pl.Series("position", range(1, n + 1)),
@@ -53,11 +64,11 @@ def codebook_sheet(df: pl.DataFrame, targets: Sequence[Target] | None = None) ->
     sheet = pl.DataFrame(cols).with_columns(
         *[pl.lit(None, pl.String).alias(f"stance_{t.key}") for t in targets],
         pl.lit(None, pl.String).alias("notes"),
-        pl.Series("instructions", [SHEET_INSTRUCTIONS] + [None] * max(n - 1, 0), pl.String)
+        pl.Series("instructions", [text] + [None] * max(n - 1, 0), pl.String)
         if n
         else pl.Series("instructions", [], pl.String),
     )
-    return sheet
+    return pl.concat([sheet, df.select(sampling)], how="horizontal")
 
 
 def write_csv_file(df: pl.DataFrame, path: str | Path) -> Path:
@@ -159,3 +170,22 @@ def reference_coding(comments: pl.DataFrame, targets=None) -> pl.DataFrame:
 def second_coding(comments: pl.DataFrame, targets=None) -> pl.DataFrame:
     """The independent second coding of the seed thread (for inter-coder agreement)."""
     return read_coding(SECOND_CODING, targets, comments)
+
+
+def sheet_ids(path: str | Path, comments: pl.DataFrame) -> list[str]:
+    """The comment ids a sheet names, filled or not (for ``codebook --next --exclude``):
+    its comment_id column, else its positions in the one thread of ``comments``."""
+    path = Path(path)
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+    except FileNotFoundError:
+        raise InputError(path, "coding sheet not found") from None
+    except (UnicodeDecodeError, csv.Error) as err:
+        raise InputError(path, f"not a readable CSV file ({err})") from None
+    if rows and "comment_id" in rows[0]:
+        return [r["comment_id"] for r in rows if r["comment_id"]]
+    if rows and "position" in rows[0] and comments["thread_id"].n_unique() == 1:
+        by_position = {str(p): c for p, c in comments.select("position", "comment_id").iter_rows()}
+        return [by_position[r["position"]] for r in rows if r["position"] in by_position]
+    raise InputError(path, "needs a comment_id column (or position, for one thread)")

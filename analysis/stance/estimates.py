@@ -39,6 +39,11 @@ known exactly and only the choice of coded rows is random, hence the (1 - n/N) f
 superpopulation form of PPI++ (ppi_py's ``ppi_mean_ci``) would add lambda^2 var(f)/N; see
 docs/estimates.md.
 
+A census (every comment of the table, or of the group, coded) is a case apart: the share of
+these comments is then known exactly (given the coders), so ``corrected`` is the coded share
+with lower = upper and the method "census ..."; ``coded`` keeps its Wilson interval, which
+treats the comments as a sample of comments like them (a model, not the design).
+
 Only rows drawn by a known random design (``sample_kind == "random"``) enter design-based
 estimates. Active-learning picks are ignored (said in ``note``); a sheet whose sampling is
 unknown is treated as a simple random sample and its estimates are marked "not design-based".
@@ -61,6 +66,8 @@ ESTIMATORS = ("naive", "corrected", "coded")
 MIN_CODED = 10
 MAX_WIDTH = 0.5
 NOT_DESIGN_BASED = "not design-based"
+CENSUS = "census"
+"""Method prefix of a corrected estimate from a census (every comment of the domain coded)."""
 SCHEMA = {
     "label": pl.String,
     "estimator": pl.String,
@@ -472,6 +479,15 @@ def mean_estimates(
     nb, lo, hi, method = _naive(f_all, binary=binary, alpha=alpha)
     out = {"naive": _finish(nb, lo, hi, len(f_all), method, bounds=bounds, max_width=max_width)}
     out["naive"] = _with_note(out["naive"], "ignores classifier error")
+    if n and n == len(f_all):
+        exact, coded = _census(y_c[inside], binary=binary, alpha=alpha, min_coded=min_coded)
+        if coded.estimate is not None:
+            coded = _with_note(
+                _finish(coded.estimate, coded.lower, coded.upper, n, coded.method,
+                        bounds=bounds, max_width=max_width),
+                coded.note,
+            )  # fmt: skip
+        return out | {"corrected": exact, "coded": coded}
     if n < min_coded:
         note = f"only {n} coded rows (fewer than {min_coded})" if n else "no coded rows"
         return out | {k: Estimate.null(n, "", note) for k in ("corrected", "coded")}
@@ -488,6 +504,35 @@ def mean_estimates(
         method = method if pi is not None else f"{method}; {NOT_DESIGN_BASED}"
         out[name] = _finish(est, lo, hi, n, method, bounds=bounds, max_width=max_width)
     return out
+
+
+def _census(
+    y: np.ndarray, *, binary: bool, alpha: float, min_coded: int
+) -> tuple[Estimate, Estimate]:
+    """(corrected, coded) when every item of the domain is coded: the finite-population
+    share is the coded mean exactly (the interval that PPI++ or DSL would give has width 0,
+    which is the truth here, not a failure), so corrected = coded mean with lower = upper.
+    The coded-only interval (Wilson, no finite-population factor) is kept beside it: it
+    answers the other question, these comments as a sample of comments like them."""
+    n, ybar = len(y), float(y.mean())
+    exact = Estimate(
+        ybar, ybar, ybar, n, f"{CENSUS}: every comment coded, exact for these comments",
+        f"{CENSUS}: all {n} comments are coded, so this is their share exactly (no sampling "
+        "error; coder error not modelled)",
+    )  # fmt: skip
+    if n < min_coded:
+        return exact, Estimate.null(n, "", f"only {n} coded rows (fewer than {min_coded})")
+    model = (
+        f"{CENSUS}: this interval treats the {n} comments as a random sample of comments like "
+        "them (a model assumption, not the design)"
+    )
+    if binary:
+        lo, hi = wilson_interval(ybar, n, alpha=alpha)
+        method = "coded rows only, Wilson interval"
+    else:
+        half = _z(alpha) * float(y.std(ddof=1)) / np.sqrt(n) if n > 1 else np.nan
+        lo, hi, method = ybar - half, ybar + half, "coded rows only, normal interval"
+    return exact, Estimate(ybar, float(lo), float(hi), n, method, model)
 
 
 def _with_note(e: Estimate, *notes: str | None) -> Estimate:
@@ -569,8 +614,12 @@ def _design_estimates(
     extra = [*design.notes, None if design.design_based else NOT_DESIGN_BASED]
     for name in ("corrected", "coded"):
         e = ests[name]
+        if e.method.startswith(CENSUS):  # exact whatever the sampling: nothing to refuse
+            ests[name] = _with_note(e, *(t for t in design.notes if "unknown" not in t))
+            continue
         if not design.design_based and NOT_DESIGN_BASED not in e.method:
-            e = Estimate(e.estimate, e.lower, e.upper, e.n, f"{e.method}; {NOT_DESIGN_BASED}")
+            method = f"{e.method}; {NOT_DESIGN_BASED}" if e.method else NOT_DESIGN_BASED
+            e = Estimate(e.estimate, e.lower, e.upper, e.n, method, e.note)
         if blocked:
             e = Estimate.null(e.n, e.method, blocked)
         ests[name] = _with_note(e, *extra)
@@ -651,7 +700,7 @@ def difference_estimates(
     ga, gb = (_labels(v, LABELS, "coded_gold", nulls=True) for v in coded_gold)
     if not len(pa) == len(pb) or not len(ca) == len(cb) == len(ga) == len(gb):
         raise ValueError("the two targets' label sequences differ in length")
-    coded = np.array([a is not None and b is not None for a, b in zip(ga, gb, strict=True)])
+    coded = np.array([a is not None and b is not None for a, b in zip(ga, gb, strict=True)], bool)
     sample = _as_sample(inclusion, len(ga), len(pa))
     design = _resolve(sample, coded)
 
@@ -869,7 +918,7 @@ def _users_design(
 
 def _user_note(m_u: np.ndarray, full: np.ndarray, design: _Design, unit: str, big_n: int) -> str:
     text = f"{int(full.sum())} of {len(m_u)} users fully coded"
-    if unit == "comment" and (m_u > 1).any():
+    if unit == "comment" and (m_u > 1).any() and not full.all():
         n = int(design.used.sum())
         p2 = n * (n - 1) / (big_n * (big_n - 1))
         text += (

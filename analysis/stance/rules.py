@@ -40,7 +40,7 @@ from ..checks import ConfigError, at_least, check_fields
 from ..columns import evidence_column, score_column, stance_column
 from ..context import StageContext
 from ..text.sentences import split_sentences
-from .lexicon import Lexicon, load_lexicon
+from .lexicon import Lexicon, Words, cue_index, load_lexicon
 from .own_words import own_lines
 from .targets import Target
 
@@ -81,6 +81,7 @@ class RuleConfig:
     use_contrast_weight: bool = True
     use_implicit_addressee: bool = True
     use_seed_cues: bool = True
+    use_cue_index: bool = True  # speed only: skip cues whose words are absent (same labels)
 
     def __post_init__(self) -> None:
         check_fields(self)
@@ -133,7 +134,11 @@ def _negated(clause: str, start: int, lex: Lexicon, cue: str = "") -> bool:
 
 
 def _mentions(
-    sentence: str, targets: Sequence[Target], config: RuleConfig, state: dict
+    sentence: str,
+    targets: Sequence[Target],
+    config: RuleConfig,
+    state: dict,
+    words: Words | None = None,
 ) -> list[_Mention]:
     """Target mentions in a sentence: names, then (``use_pronouns``) resolved references.
 
@@ -144,8 +149,13 @@ def _mentions(
     """
     found: list[_Mention] = []
     for t in targets:
-        pattern = t.pattern if config.use_references else _names_only(t)
-        for m in pattern.finditer(sentence):
+        if words is not None and t.word_keys is not None and not words.any_of(t.word_keys):
+            continue  # none of the words a name of this target begins with (speed only)
+        if not config.use_references:
+            matches = _names_only(t).finditer(sentence)
+        else:
+            matches = t.finditer(sentence) if config.use_cue_index else t.pattern.finditer(sentence)
+        for m in matches:
             person = bool(t.person_pattern.fullmatch(m.group(0).rstrip("'’s")))
             found.append(_Mention(t.key, m.start(), m.end(), m.group(0), person))
     found.sort(key=lambda m: m.start)
@@ -196,11 +206,13 @@ def _names_only(t: Target) -> re.Pattern[str]:
     return _names_only_cached(t.aliases, t.aliases_cased)
 
 
-def _clauses(sentence: str, lex: Lexicon, config: RuleConfig) -> list[tuple[int, int, bool]]:
+def _clauses(
+    sentence: str, lex: Lexicon, config: RuleConfig, words: Words | None = None
+) -> list[tuple[int, int, bool]]:
     """(start, end, followed_by_contrast) clause spans of a sentence."""
     if not config.clause_scope:
         return [(0, len(sentence), False)]
-    cuts = [(m.start(), m.end()) for m in lex.contrast.finditer(sentence)]
+    cuts = [(m.start(), m.end()) for m in lex.contrast.finditer(sentence, words=words)]
     cuts += [(m.start(), m.end()) for m in re.finditer(r";|\s[-–—]\s", sentence)]
     cuts.sort()
     spans, start = [], 0
@@ -221,6 +233,7 @@ class _Clause:
     local: list[_Mention]
     weight: float
     tallies: dict[str, _Tally]
+    words: Words | None = None  # of the sentence holding the clause (a superset: safe)
     covered: list[tuple[int, int]] = field(default_factory=list)
     compared: dict[int, tuple[int, int]] = field(default_factory=dict)  # mention -> span
     markers: dict[int, str] = field(default_factory=dict)
@@ -239,7 +252,7 @@ def _sign(clause: str, start: int, lex: Lexicon, cue: str, config: RuleConfig) -
 def _comparatives(cl: _Clause, lex: Lexicon) -> None:
     """'not like the USA', 'unlike X': the compared phrase is the mention and at most 3
     more words, up to punctuation; it takes the polarity opposite to the clause."""
-    for cm in lex.comparative.finditer(cl.text):
+    for cm in lex.comparative.finditer(cl.text, words=cl.words):
         after = [i for i, m in enumerate(cl.local) if m.start >= cm.end()]
         if after and _words_between(cl.text, cm.end(), cl.local[after[0]].start) <= 3:
             tail = re.match(r"(?:[\s’']*\w[\w’'-]*){0,3}", cl.text[cl.local[after[0]].end :])
@@ -251,7 +264,7 @@ def _comparatives(cl: _Clause, lex: Lexicon) -> None:
 def _addressees(cl: _Clause, lex: Lexicon) -> None:
     """'Japan should ...': the addressee of advice is not evaluated by it."""
     for i, m in enumerate(cl.local):
-        nxt = lex.addressee.search(cl.text, m.end)
+        nxt = lex.addressee.search(cl.text, m.end, words=cl.words)
         if nxt and _words_between(cl.text, m.end, nxt.start()) <= 1:
             cl.addressed.add(i)
 
@@ -273,7 +286,7 @@ def _victims(cl: _Clause, evaluative: tuple) -> set[int]:
 def _concessions(cl: _Clause, lex: Lexicon) -> None:
     """'far from perfect, but': a concession before a contrast defends the nearest target
     (weighted by 1/weight, so the clause-before-'but' halving does not apply)."""
-    for cc in lex.concession.finditer(cl.text):
+    for cc in lex.concession.finditer(cl.text, words=cl.words):
         cl.covered.append(cc.span())
         cand = [i for i in range(len(cl.local)) if i not in cl.compared]
         if cand:
@@ -378,16 +391,18 @@ def _score_clause(
     lex: Lexicon,
     config: RuleConfig,
     tallies: dict[str, _Tally],
+    words: Words | None = None,
 ) -> None:
     """Apply every rule to one clause of ``sentence``, crediting ``tallies``."""
     c0, c1, before_contrast = span
-    evaluative, objects = lex.cues(config.use_seed_cues)
     here = [m for m in mentions if c0 <= m.start < c1]
     if not here:
         return
+    index = cue_index(config.lexicon_path, config.use_seed_cues)
+    evaluative, objects = index.present(words) if words is not None else index.cues
     weight = lex.contrast_before_weight if (before_contrast and config.use_contrast_weight) else 1.0
     local = [_Mention(m.target, m.start - c0, m.end - c0, m.text, m.person) for m in here]
-    cl = _Clause(sentence[c0:c1], local, weight, tallies)
+    cl = _Clause(sentence[c0:c1], local, weight, tallies, words)
     if config.use_comparatives:
         _comparatives(cl, lex)
     if config.use_addressee:
@@ -445,7 +460,8 @@ def score_comment(
         implicit = None
     for line in lines:
         for sentence in split_sentences(line):
-            mentions = _mentions(sentence, targets, config, state)
+            words = Words.of(sentence) if config.use_cue_index else None
+            mentions = _mentions(sentence, targets, config, state, words)
             if implicit and lex.advice.match(sentence):
                 # Unnamed addressee of advice: addressed, and (advice being neutral) not
                 # evaluated by the sentence's cues.
@@ -457,8 +473,8 @@ def score_comment(
                 tally.first = tally.first or m.text.lower()
             if config.use_hostility:
                 _hostility(sentence, mentions, lex, tallies)
-            for span in _clauses(sentence, lex, config):
-                _score_clause(sentence, span, mentions, lex, config, tallies)
+            for span in _clauses(sentence, lex, config, words):
+                _score_clause(sentence, span, mentions, lex, config, tallies, words)
     out: dict[str, tuple[str, float, str | None]] = {}
     for key, tally in tallies.items():
         if not tally.named:

@@ -11,6 +11,11 @@ Two ways a comment reaches a coder, and the columns that say which:
   learning). Rows carry ``sample_kind = "active"`` and no inclusion probability: they are
   not a random sample, and design-based estimators ignore them.
 
+``coding_sample`` and ``training_picks`` are what ``readerscope codebook --sample`` and
+``--next`` call: the first maps ``stratify="thread"`` to the thread column, the second ranks
+by the rule method's uncertainty (:func:`rule_uncertainty`) until trained stance models can
+rank by theirs.
+
 ``read_coding_sheet`` reads those columns back from a filled sheet (a sheet without them, e.g.
 an old one, gets ``sample_kind = "unknown"``), and ``merge_coding_sheets`` joins sheets of both
 kinds, refusing what would break the design (two random draws, conflicting codes).
@@ -18,12 +23,16 @@ kinds, refusing what would break the design (two random draws, conflicting codes
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
 import polars as pl
+
+from ...comments.errors import InputError
+from ..columns import NOT_ADDRESSED, score_column, stance_column
 
 SAMPLE_KINDS = ("random", "active", "unknown")
 SAMPLE_COLUMNS = {
@@ -251,3 +260,86 @@ def merge_coding_sheets(
         + [pl.col(c).first() for c in SAMPLE_COLUMNS]
     )
     return first.select(both.drop("_rank").columns)
+
+
+STRATA: dict[str, str] = {"thread": "thread_id"}
+"""What a coding sample may be stratified by (``--stratify``), and the column it means."""
+
+
+def coding_sample(
+    comments: pl.DataFrame, n: int, *, seed: int, stratify: str | None = None
+) -> pl.DataFrame:
+    """``draw_coding_sample`` for the command line: ``stratify`` names one of ``STRATA``
+    ("thread": n_h proportional to each thread's comments, every thread at least one)."""
+    if stratify is not None and stratify not in STRATA:
+        raise ValueError(f"cannot stratify by {stratify!r}; choose from {', '.join(STRATA)}")
+    column = STRATA[stratify] if stratify else None
+    return draw_coding_sample(comments, n, seed=seed, stratify=column)
+
+
+def rule_uncertainty(df: pl.DataFrame, keys: Sequence[str]) -> pl.Series:
+    """How unsure the rule method is about each comment, 0 (sure) to 1 (unsure).
+
+    The rules give each addressed target a signed score in [-1, 1]; a score near 0 means
+    the cues for and against balance or are weak (a neutral label scores 0). A comment's
+    uncertainty is 1 - min |score| over the targets it addresses: its least certain target
+    decides. A comment that addresses no target gets 0, last in line: the rules saw no
+    mention, and an uncertainty ranking cannot find the mentions they miss (the random
+    sample measures those). Used by ``--next`` until trained models rank by their own
+    probabilities.
+
+    >>> df = pl.DataFrame({"stance_us": ["against", "neutral", "none"],
+    ...                    "stance_us_score": [-0.8, 0.0, 0.0]})
+    >>> rule_uncertainty(df, ["us"]).round(2).to_list()
+    [0.2, 1.0, 0.0]
+    """
+    scores = [
+        pl.when(pl.col(stance_column(k)) != NOT_ADDRESSED).then(pl.col(score_column(k)).abs())
+        for k in keys
+    ]
+    if not scores:
+        return pl.Series("uncertainty", [0.0] * df.height, pl.Float64)
+    least = pl.min_horizontal(scores)
+    return df.select((1.0 - least).fill_null(0.0).alias("uncertainty")).to_series()
+
+
+def training_picks(
+    df: pl.DataFrame,
+    keys: Sequence[str],
+    n: int,
+    *,
+    exclude: Sequence[object] = (),
+    uncertainty: Sequence[float] | pl.Series | None = None,
+) -> pl.DataFrame:
+    """The n comments of the analysed table ``df`` to code next for training (active
+    learning), by ``uncertainty`` (default: :func:`rule_uncertainty`), skipping the ids in
+    ``exclude``. Marked ``sample_kind = "active"``: never a random sample."""
+    if n <= 0:
+        raise ValueError(f"need a positive number of comments, got {n}")
+    values = rule_uncertainty(df, keys) if uncertainty is None else uncertainty
+    return select_for_training(df, n, uncertainty=values, exclude=list(exclude))
+
+
+MODEL_HOOK = "stance_uncertainty"
+"""The function of the stance-model API (``analysis/stance/trained.py``) that ``--next
+--model`` calls: ``stance_uncertainty(model_dir, df, targets)`` -> one value per comment,
+higher = more uncertain."""
+
+
+def model_uncertainty(model_dir: str | Path, df: pl.DataFrame, targets: Sequence) -> pl.Series:
+    """A trained stance model's uncertainty about each comment, through the stance-model
+    API. Until that API is in this version: InputError naming the model folder (one line),
+    rather than silently ranking by something else."""
+    try:
+        trained = importlib.import_module(".trained", __package__)
+    except ImportError:
+        trained = None
+    hook = getattr(trained, MODEL_HOOK, None)
+    if hook is None:
+        raise InputError(
+            model_dir,
+            f"--model needs the trained stance-model API (analysis/stance/trained.py: "
+            f"{MODEL_HOOK}), which this version does not have yet; leave out --model to "
+            "rank by the rule method's scores",
+        )
+    return pl.Series("uncertainty", list(hook(model_dir, df, targets)), pl.Float64)

@@ -29,7 +29,10 @@ def ablation(
     targets = config.targets()
     variants = [("full method", config.rules)]
     for f in dataclasses.fields(config.rules):
-        if f.name.startswith("use_") or f.name in ("exclude_quotes", "clause_scope"):
+        if (f.name.startswith("use_") and f.name != "use_cue_index") or f.name in (
+            "exclude_quotes",
+            "clause_scope",
+        ):
             off = dataclasses.replace(config.rules, **{f.name: False})
             variants.append((f"without {f.name}", off))
     variants.append(("with vader_weight=0.5", dataclasses.replace(config.rules, vader_weight=0.5)))
