@@ -49,15 +49,18 @@ class RunConfig:
     ray_address: the Ray cluster to join (None: Ray's own rule, else a new local instance).
     """
 
-    n_jobs: int = field(default=1, metadata=at_least(-1))
+    n_jobs: int = 1
     batch_size: int = field(default=20_000, metadata=at_least(1))
     engine: str = field(default="local", metadata=choices("local", "ray"))
     ray_address: str | None = None
 
     def __post_init__(self) -> None:
         check_fields(self)
-        if self.n_jobs == 0:
-            raise ConfigError("n_jobs", "must be a positive number of processes or -1 (all cores)")
+        if self.n_jobs == 0 or self.n_jobs < -1:
+            raise ConfigError(
+                "n_jobs",
+                f"must be a positive number of processes, or -1 for every core; got {self.n_jobs}",
+            )
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,19 @@ def _value(value: Any, hint: Any) -> Any:
     return value
 
 
+def _hint(obj: Any, key: str, here: str) -> str:
+    """Where an unknown ``key`` probably belongs: a setting that moved, or one of a table
+    inside ``obj`` (``[stance] threshold`` is ``[stance.rules] threshold``)."""
+    if here in _MOVED:
+        return f" (it moved to {_MOVED[here]})"
+    for f in dataclasses.fields(obj):
+        inner = getattr(obj, f.name)
+        if dataclasses.is_dataclass(inner) and key in {g.name for g in dataclasses.fields(inner)}:
+            table = here.rsplit(".", 1)[0] + "." + f.name if "." in here else f.name
+            return f" (did you mean [{table}] {key}?)"
+    return ""
+
+
 def _override(obj: Any, values: Any, where: str) -> Any:
     if not isinstance(values, dict):
         raise ConfigError(where, f"must be a table of settings, got {values!r}")
@@ -107,8 +123,9 @@ def _override(obj: Any, values: Any, where: str) -> Any:
     for key, value in values.items():
         here = f"{where}.{key}" if where else key
         if key not in names:
-            moved = f" (it moved to {_MOVED[here]})" if here in _MOVED else ""
-            raise ConfigError(here, f"unknown setting{moved}; known: {', '.join(sorted(names))}")
+            raise ConfigError(
+                here, f"unknown setting{_hint(obj, key, here)}; known: {', '.join(sorted(names))}"
+            )
         current = getattr(obj, key)
         if dataclasses.is_dataclass(current):
             changes[key] = _override(current, value, here)
@@ -140,6 +157,10 @@ def load_config(path: str | Path | None) -> AnalysisConfig:
             data = tomllib.load(fh)
     except FileNotFoundError:
         raise ConfigError(str(path), "configuration file not found") from None
+    except IsADirectoryError:
+        raise ConfigError(str(path), "is a folder; give the configuration TOML file") from None
+    except OSError as err:
+        raise ConfigError(str(path), f"cannot be read ({err.strerror or err})") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
         raise ConfigError(str(path), f"not valid TOML ({err})") from None
     return config_from_dict(data)

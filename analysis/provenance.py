@@ -1,14 +1,16 @@
 """Provenance: what a reader needs to regenerate a table or a figure.
 
 One place assembles it for ``analyze``, ``figures`` and the notebook: the sha256 of every
-input, the installed versions of the packages that can change a result, the whole
-configuration, every seed in it, and how the stance was labelled. No timestamps, so the
+input, the Python version and the installed versions of the packages that can change a
+result, the whole configuration, every seed in it, and how the stance was labelled (with
+the sha256 of the targets and lexicon files). No timestamps, so the
 same input and configuration give a byte-identical manifest.
 """
 
 from __future__ import annotations
 
 import hashlib
+import platform
 from collections.abc import Iterable, Mapping
 from importlib import metadata, resources
 from pathlib import Path
@@ -66,10 +68,15 @@ def input_hashes(threads: pl.DataFrame) -> list[dict[str, str | None]]:
     return out
 
 
-def find_seeds(values: Any, prefix: str = "") -> dict[str, Any]:
-    """Every ``random_state``/``seed`` setting in a nested config dict, by dotted path.
+def _is_seed(key: str) -> bool:
+    return key in ("seed", "random_state") or key.endswith(("_seed", "_random_state"))
 
-    >>> find_seeds({"topics": {"random_state": 42, "n": 3}})
+
+def find_seeds(values: Any, prefix: str = "") -> dict[str, Any]:
+    """Every ``random_state``/``seed`` setting in a nested config dict, by dotted path
+    (a switch such as ``use_seed_cues`` is not a seed).
+
+    >>> find_seeds({"topics": {"random_state": 42, "n": 3}, "rules": {"use_seed_cues": True}})
     {'topics.random_state': 42}
     """
     found: dict[str, Any] = {}
@@ -78,17 +85,24 @@ def find_seeds(values: Any, prefix: str = "") -> dict[str, Any]:
             path = f"{prefix}.{key}" if prefix else str(key)
             if isinstance(value, dict):
                 found.update(find_seeds(value, path))
-            elif "seed" in str(key) or "random_state" in str(key):
+            elif _is_seed(str(key)):
                 found[path] = value
     return found
 
 
-def stance_method(config: AnalysisConfig, *, choice: str | None = None) -> dict[str, Any]:
-    """How stance was labelled, in words and settings (for manifests and the summary).
+def _file_record(path: str | None, default: Path) -> dict[str, str | None]:
+    """Path and sha256 of a file the configuration names (the bundled one when None)."""
+    p = Path(path) if path else default
+    return {"path": str(path) if path else f"bundled:{default.name}", "sha256": sha256_file(p)}
 
-    ``choice``: why this method ran (what 'auto' resolved to at this corpus size).
-    """
+
+def stance_method(config: AnalysisConfig, *, choice: str | None = None) -> dict[str, Any]:
+    """How stance was labelled, in words and settings (for manifests and the summary): the
+    method, why it ran (``choice``: what 'auto' resolved to at this corpus size), the
+    targets, and the sha256 of the targets and lexicon files read."""
+    from .stance.lexicon import DEFAULT_LEXICON
     from .stance.stage import method_label
+    from .stance.targets import DEFAULT_TARGETS
 
     stance = config.stance
     return {
@@ -97,6 +111,8 @@ def stance_method(config: AnalysisConfig, *, choice: str | None = None) -> dict[
         "model_dir": stance.model_dir,
         "choice": choice,
         "targets": [t.key for t in stance.targets()],
+        "targets_file": _file_record(stance.targets_path, DEFAULT_TARGETS),
+        "lexicon_file": _file_record(stance.rules.lexicon_path, DEFAULT_LEXICON),
     }
 
 
@@ -112,6 +128,7 @@ def run_manifest(
     return {
         "written_by": "readerscope",
         "inputs": input_hashes(threads),
+        "python": platform.python_version(),
         "packages": package_versions(),
         "config": cfg,
         "seeds": find_seeds(cfg),

@@ -18,6 +18,7 @@ from .common import (
     TopicsOpt,
     load_corpus,
     make_config,
+    one_line_errors,
     stderr_progress,
 )
 
@@ -141,4 +142,4 @@ def _analyze_on_ray(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("analyze")(analyze_command)
+    app.command("analyze")(one_line_errors(analyze_command))

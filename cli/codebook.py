@@ -22,11 +22,24 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from .common import ConfigOpt, FormatOpt, ThreadsArg, load_corpus, make_config
+from .common import (
+    ConfigOpt,
+    FormatOpt,
+    ThreadsArg,
+    load_corpus,
+    make_config,
+    one_line_errors,
+)
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from ..analysis.config import AnalysisConfig
+    from ..comments import Corpus
 
 
 def _print_table(title: str, df) -> None:
@@ -39,6 +52,32 @@ def _print_table(title: str, df) -> None:
     for row in df.iter_rows():
         table.add_row(*[f"{v:.3f}" if isinstance(v, float) else str(v) for v in row])
     Console(width=120).print(table)
+
+
+def _check_supervised(
+    corpus: Corpus, coded: pl.DataFrame, sheet: Path, cfg: AnalysisConfig
+) -> None:
+    """InputError unless the sheet can cross-validate the supervised model for some target;
+    the targets it cannot are named on stderr."""
+    from ..analysis.stance.supervised import NotEnoughCoding, cross_validation_targets
+    from ..comments import InputError
+
+    try:
+        _, skipped = cross_validation_targets(corpus.comments, coded, cfg.stance.targets())
+    except NotEnoughCoding as err:
+        raise InputError(sheet, str(err)) from None
+    for key, why in skipped.items():
+        typer.echo(f"supervised: target {key} left out ({why})", err=True)
+
+
+def _supervised(corpus: Corpus, coded: pl.DataFrame, cfg: AnalysisConfig) -> pl.DataFrame:
+    """The supervised model's leave-one-out agreement on ``coded``."""
+    from ..analysis.stance.supervised import SupervisedConfig, cross_validate_stance
+
+    rules = dataclasses.replace(cfg.stance, method="rules")  # its features are the rules'
+    sup = SupervisedConfig(stance=rules, embedding=cfg.embedding)
+    _, table = cross_validate_stance(corpus.comments, coded, sup, corpus.articles())
+    return table
 
 
 def _one_mode(sample: int | None, next_n: int | None, score: list[Path] | None) -> None:
@@ -114,6 +153,8 @@ def _score(corpus, cfg, score: list[Path], supervised: bool, out: Path | None) -
     for coded, path in zip(codings, score, strict=True):
         if all(coded[f"stance_{t.key}"].null_count() == coded.height for t in targets):
             raise InputError(path, "no coded cells: fill the stance_<target> columns first")
+    if supervised:
+        _check_supervised(corpus, codings[0], score[0], cfg)
     tables = [
         agreement.agreement_table(c, method, targets, name=f"method vs {p.name}")
         for c, p in zip(codings, score, strict=True)
@@ -122,15 +163,11 @@ def _score(corpus, cfg, score: list[Path], supervised: bool, out: Path | None) -
     if len(codings) > 1:
         _print_table("Inter-coder agreement", agreement.inter_coder(codings, targets))
     if supervised:
-        from ..analysis.stance.supervised import SupervisedConfig, cross_validate_stance
-
-        rules = dataclasses.replace(cfg.stance, method="rules")  # its features are the rules'
-        sup = SupervisedConfig(stance=rules, embedding=cfg.embedding)
-        _, table = cross_validate_stance(comments, codings[0], sup, corpus.articles())
+        table = _supervised(corpus, codings[0], cfg)
         tables.append(table)
         _print_table(f"Supervised stance, leave-one-out on {score[0].name}", table)
     if out is not None:
-        pl.concat(tables).write_csv(out)
+        coding.write_csv_file(pl.concat(tables), out)
         typer.echo(f"wrote {out}")
 
 
@@ -187,6 +224,7 @@ def codebook_command(
     """Export a coding sheet for THREADS (all comments, a random --sample, or the --next to
     code for training), or score filled sheets against the method."""
     from ..comments import InputError
+    from ..comments.outputs import check_writable
 
     _one_mode(sample, next_n, score)
     if next_n is None and (model is not None or exclude):
@@ -194,6 +232,8 @@ def codebook_command(
     if sample is None and stratify is not None:
         raise InputError("--stratify", "only goes with --sample")
     cfg = make_config(config)
+    if out is not None or not score:
+        check_writable(out or Path("coding_sheet.csv"))
     corpus = load_corpus(threads, fmt)
     targets = cfg.stance.targets()
     path = out or Path("coding_sheet.csv")
@@ -208,4 +248,4 @@ def codebook_command(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("codebook")(codebook_command)
+    app.command("codebook")(one_line_errors(codebook_command))

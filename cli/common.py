@@ -8,16 +8,19 @@ unless ``--jobs`` is on the command line.
 from __future__ import annotations
 
 import contextlib
+import functools
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, ParamSpec, TextIO
 
 import typer
 
 if TYPE_CHECKING:
     from ..analysis.config import AnalysisConfig
     from ..comments import Corpus
+
+_P = ParamSpec("_P")
 
 ThreadsArg = Annotated[
     list[Path] | None,
@@ -155,3 +158,52 @@ def fail(message: str) -> None:
     """One line on stderr, exit code 2."""
     print(f"readerscope: error: {message}", file=sys.stderr)
     raise typer.Exit(2)
+
+
+def one_line_errors(command: Callable[_P, None]) -> Callable[_P, None]:
+    """The command, with unusable input (an InputError) ending as :func:`fail` does.
+
+    So ``app(args)``, the entry point and an in-process test runner all end the same way:
+    one line on stderr and exit code 2. ``cli.main`` still catches what slips through.
+    """
+    from ..comments.errors import InputError
+
+    @functools.wraps(command)
+    def run(*args: _P.args, **kwargs: _P.kwargs) -> None:
+        try:
+            with short_parse_warnings():
+                command(*args, **kwargs)
+        except InputError as err:
+            fail(str(err))
+
+    return run
+
+
+@contextlib.contextmanager
+def short_parse_warnings() -> Iterator[None]:
+    """Parse warnings as one line each on stderr (``readerscope: warning: ...``), not as
+    Python's two-line warning with a source line; other warnings are shown as usual."""
+    import warnings
+
+    from ..comments.errors import ParseWarning
+
+    shown = warnings.showwarning
+
+    def show(
+        message: Warning | str,
+        category: type[Warning],
+        filename: str,
+        lineno: int,
+        file: TextIO | None = None,
+        line: str | None = None,
+    ) -> None:
+        if issubclass(category, ParseWarning):
+            print(f"readerscope: warning: {message}", file=sys.stderr)
+        else:
+            shown(message, category, filename, lineno, file, line)
+
+    warnings.showwarning = show
+    try:
+        yield
+    finally:
+        warnings.showwarning = shown

@@ -21,11 +21,30 @@ from .common import (
     StanceMethodOpt,
     StanceModelOpt,
     ThreadsArg,
+    TopicsOpt,
     fail,
     load_corpus,
     make_config,
+    one_line_errors,
     stderr_progress,
 )
+
+
+def _regenerate(
+    threads: list[Path] | None,
+    config: Path | None,
+    embeddings: str | None,
+    topics: bool | None,
+    coded: list[Path] | None,
+) -> str:
+    """The command line that draws the same figures (for the manifests)."""
+    return " ".join(
+        ["readerscope", "figures", *(str(t) for t in threads or [])]
+        + (["--config", str(config)] if config else [])
+        + (["--embeddings", embeddings] if embeddings else [])
+        + ([] if topics is None else ["--topics" if topics else "--no-topics"])
+        + [f"--coded {c}" for c in coded or []]
+    )
 
 
 def figures_command(
@@ -51,6 +70,7 @@ def figures_command(
     jobs: JobsOpt = None,
     stance_method: StanceMethodOpt = None,
     stance_model: StanceModelOpt = None,
+    topics: TopicsOpt = None,
     coded: CodedOpt = None,
 ) -> None:
     """Write all figures for THREADS (none: the built-in sample) into OUT with data + manifest.
@@ -63,6 +83,7 @@ def figures_command(
     """
     from ..analysis.pipeline import analyze
     from ..analysis.stance.corrected import read_coded_sheets
+    from ..comments.articles import read_article_files
     from ..comments.outputs import check_target
     from ..figures import FIGURE_NAMES
     from ..figures.save import parse_formats
@@ -80,10 +101,12 @@ def figures_command(
         config,
         embeddings=embeddings,
         jobs=jobs,
+        topics=topics,
         stance_method=stance_method,
         stance_model=stance_model,
     )
     check_target(out)
+    read_article_files(list(articles or []))  # a missing article file fails before the work
     with stderr_progress() as say:
         say("reading")
         corpus = load_corpus(threads, input_format, n_jobs=cfg.run.n_jobs)
@@ -92,12 +115,7 @@ def figures_command(
         result = analyze(corpus, cfg, progress=say)
         say("scoring article paragraphs")
         articles = figure_articles(corpus, sample=not threads, files=articles)
-        regenerate = " ".join(
-            ["readerscope", "figures", *(str(t) for t in threads or [])]
-            + (["--config", str(config)] if config else [])
-            + (["--embeddings", embeddings] if embeddings else [])
-            + [f"--coded {c}" for c in coded or []]
-        )
+        regenerate = _regenerate(threads, config, embeddings, topics, coded)
         written, skipped = write_figures(
             result,
             articles,
@@ -112,8 +130,8 @@ def figures_command(
         typer.echo(f"{name}: " + ", ".join(sorted(p.name for p in files.values())))
     for name, why in skipped.items():
         typer.echo(f"{name}: skipped ({why})", err=True)
-    typer.echo(f"wrote {len(written)} figure(s) to {out}")
+    typer.echo(f"wrote {len(written)} figure(s) of {result.comments.height} comments to {out}")
 
 
 def register(app: typer.Typer) -> None:
-    app.command("figures")(figures_command)
+    app.command("figures")(one_line_errors(figures_command))

@@ -8,6 +8,8 @@ from typing import Annotated
 
 import typer
 
+from .common import one_line_errors
+
 
 def parse(
     thread: Annotated[
@@ -35,7 +37,10 @@ def parse(
 ) -> None:
     """Parse a comment thread into the comment table and print a one-line report."""
     from ..comments import ParseWarning, read_thread, write_table
+    from ..comments.outputs import check_writable
 
+    if out is not None:
+        check_writable(out)  # before the parse: an unwritable OUT fails at once
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ParseWarning)  # the report line carries them
         parsed = read_thread(thread, format=format, thread_id=thread_id)
@@ -49,4 +54,4 @@ def parse(
 
 def register(app: typer.Typer) -> None:
     """Add the ``parse`` command to ``app``."""
-    app.command("parse")(parse)
+    app.command("parse")(one_line_errors(parse))

@@ -26,6 +26,7 @@ from .common import (
     TopicsOpt,
     load_corpus,
     make_config,
+    one_line_errors,
     stderr_progress,
 )
 
@@ -260,4 +261,4 @@ def summary_command(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("summary")(summary_command)
+    app.command("summary")(one_line_errors(summary_command))

@@ -14,6 +14,7 @@ from pathlib import Path
 import polars as pl
 
 from ...comments.errors import InputError
+from ...comments.outputs import cannot_write
 from ..columns import STANCE_LABELS as LABELS
 from .sampling import SAMPLE_COLUMNS
 from .targets import Target, load_targets
@@ -70,17 +71,28 @@ def codebook_sheet(df: pl.DataFrame, targets: Sequence[Target] | None = None) ->
     return pl.concat([sheet, df.select(sampling)], how="horizontal")
 
 
+def write_csv_file(df: pl.DataFrame, path: str | Path) -> Path:
+    """Write ``df`` as CSV at ``path`` (folders made); InputError when it cannot be written."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        df.write_csv(path)
+    except OSError as err:
+        raise cannot_write(path, err) from None
+    return path
+
+
 def write_codebook(df: pl.DataFrame, path: str | Path, targets=None) -> Path:
     """Write the coding sheet CSV (and the codebook beside it, ``<name>.guidelines.md``)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    codebook_sheet(df, targets).write_csv(path)
+    path = write_csv_file(codebook_sheet(df, targets), path)
     guide = path.with_name(path.stem + ".guidelines.md")
-    guide.write_text(
-        f"# Coding instructions\n\n{SHEET_INSTRUCTIONS}\n\n"
-        + GUIDELINES.read_text(encoding="utf-8"),
-        encoding="utf-8",
+    text = f"# Coding instructions\n\n{SHEET_INSTRUCTIONS}\n\n" + GUIDELINES.read_text(
+        encoding="utf-8"
     )
+    try:
+        guide.write_text(text, encoding="utf-8")
+    except OSError as err:
+        raise cannot_write(guide, err) from None
     return path
 
 

@@ -162,8 +162,9 @@ def load_lexicon(path: str | None = None) -> Lexicon:
     p = Path(path) if path else DEFAULT_LEXICON
     try:
         data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except (FileNotFoundError, tomllib.TOMLDecodeError) as err:
-        raise ValueError(f"{p}: cannot read stance lexicon ({err})") from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
+        why = err.strerror if isinstance(err, OSError) and err.strerror else err
+        raise ValueError(f"{p}: cannot read stance lexicon ({why})") from None
     try:
         host = data.get("hostility", {})
         conc = data.get("concession", {})
@@ -192,6 +193,9 @@ def load_lexicon(path: str | None = None) -> Lexicon:
         )
     except (TypeError, AttributeError, re.error) as err:
         raise ValueError(f"{p}: malformed stance lexicon ({err})") from None
+    except ValueError as err:  # a weight or window that is not a number
+        problem = str(err).removeprefix(f"{p} ")
+        raise ValueError(f"{p}: malformed stance lexicon ({problem})") from None
 
 
 @dataclass(frozen=True)

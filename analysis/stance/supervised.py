@@ -182,6 +182,46 @@ def predict_stance(
     return df.with_columns(cols)
 
 
+class NotEnoughCoding(ValueError):
+    """The coding cannot cross-validate the supervised model for any target."""
+
+
+def _why_not(labels: Sequence[str], folds: int) -> str | None:
+    """Why these coded labels of one target cannot be cross-validated (None: they can)."""
+    if not labels:
+        return "no coded comment"
+    if len(labels) < max(2, folds):
+        return f"{len(labels)} coded comment(s), fewer than the {max(2, folds)} needed"
+    if len(set(labels)) < 2:
+        return f"all {len(labels)} coded comments are {labels[0]!r}"
+    return None
+
+
+def cross_validation_targets(
+    df: pl.DataFrame, coding: pl.DataFrame, targets: Sequence[Target], folds: int = 0
+) -> tuple[tuple[Target, ...], dict[str, str]]:
+    """The targets ``coding`` can cross-validate on ``df``, and why each other one cannot.
+
+    A target needs at least two coded comments (``folds`` for k-fold) with at least two
+    different labels: a model shown one label has nothing to learn. NotEnoughCoding when
+    no target qualifies, naming each target's reason.
+    """
+    usable, skipped = [], {}
+    for t in targets:
+        why = _why_not(_coded(df, coding, t.key)[1], folds if folds > 1 else 0)
+        if why is None:
+            usable.append(t)
+        else:
+            skipped[t.key] = why
+    if not usable:
+        raise NotEnoughCoding(
+            "the supervised model cannot be cross-validated: "
+            + "; ".join(f"{k}: {w}" for k, w in skipped.items())
+            + ". Code at least two comments of one target with two different labels"
+        )
+    return tuple(usable), skipped
+
+
 def cross_validate_stance(
     df: pl.DataFrame,
     coding: pl.DataFrame,
@@ -190,13 +230,17 @@ def cross_validate_stance(
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Out-of-fold predictions for every coded comment, and their agreement table.
 
-    Features do not depend on the labels (rules and embeddings are fixed), so computing
-    them once is leak-free; only the classifier is refitted per fold.
+    Only the targets :func:`cross_validation_targets` accepts are cross-validated (and
+    listed); NotEnoughCoding when there are none. Features do not depend on the labels
+    (rules and embeddings are fixed), so computing them once is leak-free; only the
+    classifier is refitted per fold.
     """
     from sklearn.model_selection import KFold, LeaveOneOut
 
     config = config or SupervisedConfig()
-    targets = load_targets(config.stance.targets_path)
+    targets, _ = cross_validation_targets(
+        df, coding, load_targets(config.stance.targets_path), config.cv_folds
+    )
     feats = stance_features(df, targets, config, articles)
     ids = df["comment_id"].to_list()
     pred: dict[str, dict[str, str]] = {}

@@ -133,6 +133,8 @@ def parse_targets(data: dict, where: str = "targets") -> tuple[Target, ...]:
     seen: set[str] = set()
     for i, block in enumerate(blocks, 1):
         here = f"{where}: target #{i}"
+        if not isinstance(block, dict):
+            raise ValueError(f"{here}: must be a [[target]] table, got {block!r}")
         key = block.get("key")
         if not isinstance(key, str) or not _KEY.match(key):
             raise ValueError(f"{here}: 'key' must match [a-z][a-z0-9_]*, got {key!r}")
@@ -151,14 +153,22 @@ def parse_targets(data: dict, where: str = "targets") -> tuple[Target, ...]:
         unknown = set(block) - fields
         if unknown:
             raise ValueError(f"{here}: unknown field(s) {sorted(unknown)}")
+        name = block.get("name", key)
+        if not isinstance(name, str) or not name.strip():
+            raise ValueError(f"{here}: 'name' must be a non-empty string, got {name!r}")
+        implicit = block.get("implicit_addressee", False)
+        if not isinstance(implicit, bool):
+            raise ValueError(
+                f"{here}: 'implicit_addressee' must be true or false, got {implicit!r}"
+            )
         t = Target(
             key=key,
-            name=str(block.get("name", key)),
+            name=name.strip(),
             aliases=_strings(block, "aliases", here),
             aliases_cased=_strings(block, "aliases_cased", here),
             persons=_strings(block, "persons", here),
             references=_strings(block, "references", here),
-            implicit_addressee=bool(block.get("implicit_addressee", False)),
+            implicit_addressee=implicit,
         )
         if not (t.aliases or t.aliases_cased or t.references):
             raise ValueError(f"{here}: target {key!r} has no aliases")
@@ -175,6 +185,12 @@ def load_targets(path: str | Path | None = None) -> tuple[Target, ...]:
         data = tomllib.loads(p.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ValueError(f"{p}: targets file not found") from None
+    except IsADirectoryError:
+        raise ValueError(f"{p}: is a folder; give the targets TOML file") from None
+    except OSError as err:
+        raise ValueError(f"{p}: cannot read the targets file ({err.strerror or err})") from None
+    except UnicodeDecodeError as err:
+        raise ValueError(f"{p}: not UTF-8 text (byte {err.start})") from None
     except tomllib.TOMLDecodeError as err:
         raise ValueError(f"{p}: not valid TOML ({err})") from None
     return parse_targets(data, str(p))
