@@ -115,7 +115,7 @@ def _sample(comments, n: int, seed: int, stratify: str | None, path: Path, targe
 def _next(corpus, cfg, n: int, model: Path | None, exclude: list[Path], path: Path) -> None:
     from ..analysis.context import StageContext
     from ..analysis.stance import coding
-    from ..analysis.stance.sampling import model_uncertainty, training_picks
+    from ..analysis.stance.sampling import training_picks
     from ..analysis.stance.stage import add_stance
     from ..comments import InputError
 
@@ -123,12 +123,15 @@ def _next(corpus, cfg, n: int, model: Path | None, exclude: list[Path], path: Pa
     comments = corpus.comments
     skip = [i for sheet in exclude for i in coding.sheet_ids(sheet, comments)]
     if model is not None:
-        uncertainty = model_uncertainty(model, comments, targets)
+        from ..analysis.stance.trained import stance_uncertainty
+
+        values = stance_uncertainty(model, comments, targets)
+        uncertainty = pl.Series("uncertainty", values, pl.Float64)
         how = f"most uncertain for the model in {model}"
     else:
         comments = add_stance(comments, cfg.stance, context=StageContext.from_corpus(corpus))
         uncertainty = None
-        how = "least certain for the rule method (|score| nearest 0)"
+        how = "least certain for the stance method (|score| nearest 0)"
     try:
         rows = training_picks(
             comments, [t.key for t in targets], n, exclude=skip, uncertainty=uncertainty

@@ -47,6 +47,22 @@ def _regenerate(
     )
 
 
+def _formats_and_names(formats: str, only: str | None) -> tuple[tuple[str, ...], list | None]:
+    """The --format and --only values, checked (one line and exit 2 when unusable)."""
+    from ..figures import FIGURE_NAMES
+    from ..figures.save import parse_formats
+
+    try:
+        fmts = parse_formats(formats)
+    except ValueError as err:
+        fail(str(err))
+    names = [n.strip() for n in only.split(",") if n.strip()] if only else None
+    unknown = [n for n in names or [] if n not in FIGURE_NAMES]
+    if unknown:
+        fail(f"unknown figure(s) {', '.join(unknown)}; known: {', '.join(FIGURE_NAMES)}")
+    return fmts, names
+
+
 def figures_command(
     threads: ThreadsArg = None,
     out: Annotated[
@@ -85,18 +101,9 @@ def figures_command(
     from ..analysis.stance.corrected import read_coded_sheets
     from ..comments.articles import read_article_files
     from ..comments.outputs import check_target
-    from ..figures import FIGURE_NAMES
-    from ..figures.save import parse_formats
     from ..figures.write import figure_articles, write_figures
 
-    try:
-        fmts = parse_formats(formats)
-    except ValueError as err:
-        fail(str(err))
-    names = [n.strip() for n in only.split(",") if n.strip()] if only else None
-    unknown = [n for n in names or [] if n not in FIGURE_NAMES]
-    if unknown:
-        fail(f"unknown figure(s) {', '.join(unknown)}; known: {', '.join(FIGURE_NAMES)}")
+    fmts, names = _formats_and_names(formats, only)
     cfg = make_config(
         config,
         embeddings=embeddings,

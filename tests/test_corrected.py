@@ -18,6 +18,7 @@ import polars as pl
 import pytest
 import typer
 from readerscope.analysis.stance import coding
+from readerscope.analysis.stance.agreement import agreement_table
 from readerscope.analysis.stance.corrected import read_coded_sheets, stance_estimates
 from readerscope.analysis.stance.sampling import coding_sample, rule_uncertainty
 from readerscope.analysis.summary import summarize
@@ -121,8 +122,10 @@ def test_summary_coded_reference_shows_corrected_shares_with_intervals(app, runn
             assert naive["lower"] <= naive["estimate"] <= naive["upper"]
             assert naive["n"] == 37
     line = data["stance_labelling"]["line"]
-    assert line.startswith("rules; validated on all 37 comments")
-    assert "Favg 0.84, kappa 0.76" in line
+    assert line.startswith("zero-shot model zeroshot-v1; validated on all 37 comments")
+    # the figures on the line are the labelling's own agreement with the coding, recomputed here
+    pooled = agreement_table(reference, df, sample_result().targets).filter(target="all")
+    assert f"Favg {pooled['favg'][0]:.2f}, kappa {pooled['kappa'][0]:.2f}" in line
     assert data["stance_labelling"]["coded_sheets"][0]["sha256"]
 
 
@@ -136,7 +139,7 @@ def test_summary_tables_show_interval_columns_and_the_labelling_line(app, runner
         "corrected",
         "coded",
         "49% exact",
-        "Stance labelling: rules; validated on all 37 comments",
+        "Stance labelling: zero-shot model zeroshot-v1; validated on all 37 comments",
         "Differences between targets",
     ):
         assert text in out, text
@@ -233,7 +236,7 @@ def test_sample_round_trip_corrects_with_ppi(app, runner, sheets, df):
     width = {k: japan[k]["upper"] - japan[k]["lower"] for k in ("corrected", "coded")}
     assert width["corrected"] < width["coded"]
     assert data["stance_labelling"]["line"].startswith(
-        "rules; validated on 20 randomly sampled coded comments: Favg"
+        "zero-shot model zeroshot-v1; validated on 20 randomly sampled coded comments: Favg"
     )
     assert data["stance_labelling"]["sample"].startswith("coded sample: 20 comments drawn at")
     assert {"stance_differences", "stance_by_thread", "stance_by_topic", "stance_users"} <= set(
@@ -350,7 +353,7 @@ def test_an_empty_sheet_and_a_model_without_the_api_are_clear(tmp_path, app, run
     result = runner.invoke(app, ["codebook", "--next", "3", "--model", str(tmp_path)])
     assert result.exit_code == 2  # the command ends an InputError as the entry point does
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and "stance-model API" in lines[0], result.stderr
+    assert len(lines) == 1 and "not a stance model directory" in lines[0], result.stderr
 
 
 def test_unusable_coded_sheet_exits_2_with_one_line(tmp_path):
@@ -377,7 +380,7 @@ def test_summary_without_coded_sheets_has_naive_shares_only(df):
     assert us["counts"]["against"] == (df["stance_us"] == "against").sum()
     total = sum(us[s]["naive"]["estimate"] for s in LABELS)
     assert total == pytest.approx(1.0, abs=1e-3)  # shares of all comments, none included
-    assert data["stance_labelling"]["line"] == "rules; not validated on this corpus"
+    assert data["stance_labelling"]["line"] == "zero-shot model zeroshot-v1; not validated on this corpus"
     diff = data["stance_differences"][0]
     assert (diff["first"], diff["second"], diff["stance"]) == ("us", "china", "against")
     want = (df["stance_us"] == "against").mean() - (df["stance_china"] == "against").mean()

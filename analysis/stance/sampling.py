@@ -316,10 +316,3 @@ def training_picks(
         raise ValueError(f"need a positive number of comments, got {n}")
     values = rule_uncertainty(df, keys) if uncertainty is None else uncertainty
     return select_for_training(df, n, uncertainty=values, exclude=list(exclude))
-
-
-def model_uncertainty(model_dir: str | Path, df: pl.DataFrame, targets: Sequence) -> pl.Series:
-    """A trained stance model's uncertainty about each comment (higher: more unsure)."""
-    from .trained import stance_uncertainty
-
-    return pl.Series("uncertainty", stance_uncertainty(model_dir, df, targets), pl.Float64)
