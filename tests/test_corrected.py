@@ -380,7 +380,10 @@ def test_summary_without_coded_sheets_has_naive_shares_only(df):
     assert us["counts"]["against"] == (df["stance_us"] == "against").sum()
     total = sum(us[s]["naive"]["estimate"] for s in LABELS)
     assert total == pytest.approx(1.0, abs=1e-3)  # shares of all comments, none included
-    assert data["stance_labelling"]["line"] == "zero-shot model zeroshot-v1; not validated on this corpus"
+    assert (
+        data["stance_labelling"]["line"]
+        == "zero-shot model zeroshot-v1; not validated on this corpus"
+    )
     diff = data["stance_differences"][0]
     assert (diff["first"], diff["second"], diff["stance"]) == ("us", "china", "against")
     want = (df["stance_us"] == "against").mean() - (df["stance_china"] == "against").mean()

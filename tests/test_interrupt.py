@@ -181,7 +181,11 @@ def test_manifest_records_what_analyze_help_promises(outputs: dict) -> None:
     assert m["packages"]["polars"] and m["packages"]["readerscope"] and m["python"]
     assert m["config"]["run"]["n_jobs"] == 1 and m["config"]["stages"]["topics"] is False
     assert m["seeds"] == {"topics.random_state": 42}
-    assert m["stance"]["method"] == "zeroshot" and m["stance"]["targets"] == ["us", "china", "japan"]
+    assert m["stance"]["method"] == "zeroshot" and m["stance"]["targets"] == [
+        "us",
+        "china",
+        "japan",
+    ]
     assert m["stance"]["choice"].startswith("zeroshot (auto:")
     for record in (m["stance"]["targets_file"], m["stance"]["lexicon_file"]):
         assert len(record["sha256"]) == 64

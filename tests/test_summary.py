@@ -61,7 +61,10 @@ def test_json_is_machine_readable_and_matches_the_table(json_run):
             assert set(naive) == {"estimate", "lower", "upper", "n", "note"}
             assert naive["estimate"] == pytest.approx((col == s).mean(), abs=1e-4)
             assert naive["lower"] <= naive["estimate"] <= naive["upper"] and naive["n"] == 37
-    assert data["stance_labelling"]["line"] == "zero-shot model zeroshot-v1; not validated on this corpus"
+    assert (
+        data["stance_labelling"]["line"]
+        == "zero-shot model zeroshot-v1; not validated on this corpus"
+    )
     sent = data["sentiment"]
     assert sent["negative"] + sent["neutral"] + sent["positive"] == 37
     assert sent["mean_compound"] == pytest.approx(df["sentiment_compound"].mean(), abs=1e-4)
