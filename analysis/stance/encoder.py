@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..embeddings.minilm_numpy import _Layer, _layer_norm, gelu
+from ..embeddings.minilm_numpy import _Layer, _layer_norm, encoder_layers, one_blas_thread
 
 LABELS: tuple[str, ...] = ("favor", "against", "neutral", "none")
 """The classes of every pair model, in head order."""
@@ -150,36 +150,13 @@ class PairEncoder:
 
     def run_layers(self, p: Packed, start: int, stop: int) -> Packed:
         """Layers ``start``..``stop-1`` on packed rows (attention per sequence, no padding)."""
-        x = p.x
-        h, d = self.heads, self.hidden // self.heads
-        scale = np.float32(1.0 / np.sqrt(d))
-        starts = p.starts
-        for layer in self.layers[start:stop]:
-            qkv = x @ layer.qkv_w
-            qkv += layer.qkv_b
-            ctx = np.empty_like(x)
-            for s, n in zip(starts[:-1].tolist(), p.lens, strict=True):
-                part = qkv[s : s + n].reshape(n, 3, h, d).transpose(1, 2, 0, 3)
-                scores = (part[0] * scale) @ part[1].transpose(0, 2, 1)
-                scores -= scores.max(axis=-1, keepdims=True)
-                np.exp(scores, out=scores)
-                scores /= scores.sum(axis=-1, keepdims=True)
-                ctx[s : s + n] = (scores @ part[2]).transpose(1, 0, 2).reshape(n, h * d)
-            attn = ctx @ layer.out_w
-            attn += layer.out_b
-            attn += x
-            x = _layer_norm(attn, layer.ln1_w, layer.ln1_b, self.eps)
-            ff = x @ layer.ff1_w
-            ff += layer.ff1_b
-            ff = gelu(ff) @ layer.ff2_w
-            ff += layer.ff2_b
-            ff += x
-            x = _layer_norm(ff, layer.ln2_w, layer.ln2_b, self.eps)
+        x = encoder_layers(p.x, self.layers[start:stop], p.lens, self.heads, self.eps)
         return Packed(x, p.lens)
 
     def frozen_states(self, toks: Sequence[tuple[list[int], list[int]]]) -> Packed:
         """Output of the frozen bottom layers: the fixed input of the trainable part."""
-        return self.run_layers(self.embed(toks), 0, self.n_frozen)
+        with one_blas_thread():
+            return self.run_layers(self.embed(toks), 0, self.n_frozen)
 
     def logits(self, first: Sequence[str], second: Sequence[str]) -> np.ndarray:
         """(n, 4) head logits for the pairs, in input order (chunked by token count)."""
@@ -190,23 +167,27 @@ class PairEncoder:
         order = sorted(range(len(toks)), key=lambda i: -len(toks[i][0]))
         chunk: list[int] = []
         used = 0
-        for i in [*order, -1]:
-            if i < 0 or (chunk and used + len(toks[i][0]) > MAX_CHUNK_TOKENS):
-                if chunk:
-                    out[chunk] = self._head(
-                        self.run_layers(self.embed([toks[j] for j in chunk]), 0, self.n_layers)
-                    )
-                chunk, used = [], 0
-            if i >= 0:
-                chunk.append(i)
-                used += len(toks[i][0])
+        with one_blas_thread():
+            for i in [*order, -1]:
+                if i < 0 or (chunk and used + len(toks[i][0]) > MAX_CHUNK_TOKENS):
+                    if chunk:
+                        top = self.run_layers(
+                            self.embed([toks[j] for j in chunk]), 0, self.n_layers
+                        )
+                        out[chunk] = self._head(top)
+                    chunk, used = [], 0
+                if i >= 0:
+                    chunk.append(i)
+                    used += len(toks[i][0])
         return out
 
     def _head(self, p: Packed) -> np.ndarray:
         pooled = (
             np.add.reduceat(p.x, p.starts[:-1], axis=0) / np.asarray(p.lens, np.float32)[:, None]
         )
-        return pooled @ self.head[0] + self.head[1]
+        # a broadcast sum, not a matrix product: each pair's logits must not depend on
+        # how many pairs share the call (see minilm_numpy._dense)
+        return (pooled[:, :, None] * self.head[0][None]).sum(axis=1) + self.head[1]
 
     def proba(self, first: Sequence[str], second: Sequence[str]) -> np.ndarray:
         """(n, 4) class probabilities (softmax of the logits), columns in LABELS order."""
