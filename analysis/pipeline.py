@@ -17,6 +17,7 @@ import polars as pl
 from ..comments import Corpus
 from .config import AnalysisConfig
 from .context import StageContext
+from .embeddings import resolve_backend
 from .parallel import map_batches
 from .replies.inference import add_replies
 from .sentiment.vader import SentimentConfig, add_sentiment, sentence_sentiment
@@ -72,6 +73,20 @@ def reply_stage(df: pl.DataFrame, config: AnalysisConfig, *, context: StageConte
     return add_replies(df, config.replies, context=context)
 
 
+def resolve_auto(config: AnalysisConfig, n_comments: int) -> tuple[AnalysisConfig, str]:
+    """``config`` with every 'auto' decided once for the whole corpus, and why (for stance).
+
+    Why once: a stage that sees one thread or one batch would otherwise decide on its
+    own size (replies embedding a 20-comment thread with MiniLM while topics embed the
+    corpus with the static model). Both engines call this; the manifest records the result.
+    """
+    stance, stance_choice = resolve_method(config.stance, n_comments)
+    embedding = dataclasses.replace(
+        config.embedding, backend=resolve_backend(config.embedding, n_comments)
+    )
+    return dataclasses.replace(config, stance=stance, embedding=embedding), stance_choice
+
+
 def analyze(
     corpus: Corpus,
     config: AnalysisConfig | None = None,
@@ -79,13 +94,10 @@ def analyze(
     progress: Progress | None = None,
 ) -> AnalysisResult:
     """Run every stage on ``corpus`` and return the analysed tables."""
-    config = config or AnalysisConfig()
     say = progress or (lambda _msg: None)
-    context = StageContext.from_corpus(corpus, embedding=config.embedding)
     df = corpus.comments
-    # 'auto' is decided once for the whole corpus, not per batch.
-    stance, stance_choice = resolve_method(config.stance, df.height)
-    config = dataclasses.replace(config, stance=stance)
+    config, stance_choice = resolve_auto(config or AnalysisConfig(), df.height)
+    context = StageContext.from_corpus(corpus, embedding=config.embedding)
 
     say("sentiment and stance")
     df = score_comments(df, config, context=context)

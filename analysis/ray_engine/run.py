@@ -42,9 +42,8 @@ from ..checks import ConfigError
 from ..config import AnalysisConfig
 from ..context import StageContext
 from ..outputs import companion_tables, write_networks_and_corpus
-from ..pipeline import AnalysisResult
+from ..pipeline import AnalysisResult, resolve_auto
 from ..provenance import run_manifest, sha256_file
-from ..stance.stage import resolve_method
 from ..topics.model import TopicModel, fit_topic_model
 from . import batches
 
@@ -328,9 +327,8 @@ def _analysed(
 ) -> _Analysed:
     say("reading threads")
     rows, threads = read_thread_rows(ray, paths, fmt)
-    # 'auto' stance is decided once for the whole corpus, as the local engine does.
-    stance, why = resolve_method(config.stance, int(threads["comment_count"].sum() or 0))
-    config = dataclasses.replace(config, stance=stance)
+    # every 'auto' is decided once for the whole corpus, as the local engine does
+    config, why = resolve_auto(config, int(threads["comment_count"].sum() or 0))
     say("sentiment, stance and replies")
     comments = score_thread_rows(ray, rows, threads, config)
     del rows  # the thread rows leave the object store
