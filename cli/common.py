@@ -37,7 +37,10 @@ EmbeddingOpt = Annotated[
     str | None,
     typer.Option(
         "--embeddings",
-        help="Embedding backend: auto, minilm, minilm-numpy or static (default: the config's).",
+        help=(
+            "Embedding backend: auto, minilm, minilm-numpy, minilm-onnx (extra 'onnx') or"
+            " static (default: the config's)."
+        ),
     ),
 ]
 JobsOpt = Annotated[

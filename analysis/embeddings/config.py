@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..checks import at_least, check_fields, choices
 
-BACKEND_NAMES = ("auto", "minilm", "minilm-numpy", "static")
+BACKEND_NAMES = ("auto", "minilm", "minilm-numpy", "minilm-onnx", "static")
 
 
 def user_cache_dir() -> Path:
@@ -22,7 +22,9 @@ class EmbeddingConfig:
     """How to embed comment texts.
 
     backend: 'minilm' (sentence-transformers, exact), 'minilm-numpy' (the same MiniLM in
-        numpy: equal vectors to float noise, no torch import), 'static' (fast,
+        numpy: equal vectors to float noise, no torch import), 'minilm-onnx' (the same MiniLM
+        in ONNX Runtime, equal to float noise and faster; needs the optional ``onnx`` extra;
+        exports the model once into ``<cache_dir>/embeddings/onnx``), 'static' (fast,
         approximate), or 'auto' (minilm-numpy up to ``auto_numpy_upto`` texts, minilm up
         to ``auto_static_above``, static above).
     use_cache: cache vectors on disk (``<cache_dir>/embeddings``).
@@ -33,7 +35,7 @@ class EmbeddingConfig:
     >>> EmbeddingConfig(backend="bogus")
     Traceback (most recent call last):
     ...
-    readerscope.analysis.checks.ConfigError: backend: 'bogus' is not a valid choice; choose one of 'auto', 'minilm', 'minilm-numpy', 'static'
+    readerscope.analysis.checks.ConfigError: backend: 'bogus' is not a valid choice; choose one of 'auto', 'minilm', 'minilm-numpy', 'minilm-onnx', 'static'
     """  # noqa: E501
 
     backend: str = field(default="auto", metadata=choices(*BACKEND_NAMES))
