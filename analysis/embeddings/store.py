@@ -38,6 +38,7 @@ class _Index:
         self.loaded: set[str] = set()
         self.vecs: list[np.ndarray] = []
         self.where: dict[bytes, int] = {}  # key -> shard number << 32 | row
+        self.small_writes = 0  # small shards this process wrote here (see EmbeddingCache.add)
 
     def add(self, name: str, keys: np.ndarray, vecs: np.ndarray) -> None:
         if name in self.loaded:
@@ -171,7 +172,13 @@ class EmbeddingCache:
         stem = f"{time.time_ns():020d}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         path = self._write(stem, keys, vecs)
         if len(keys) < self.SMALL:
-            self._compact_small()
+            # Count this process's small writes instead of scanning every shard on each
+            # one: the scan made many small writes (one per thread in the reply stage)
+            # quadratic. Other processes' small shards are merged at the next count.
+            index = _INDEXES.setdefault(str(self.dir.resolve()), _Index())
+            index.small_writes += 1
+            if index.small_writes % self.COMPACT_AT == 0:
+                self._compact_small()
         return path
 
     def _compact_small(self) -> None:
