@@ -19,7 +19,7 @@ from .config import AnalysisConfig
 from .context import StageContext
 from .embeddings import resolve_backend
 from .parallel import map_batches
-from .replies.inference import add_replies
+from .replies.inference import ReplyConfig, add_replies
 from .sentiment.vader import SentimentConfig, add_sentiment, sentence_sentiment
 from .stance.stage import StanceConfig, add_stance, resolve_method
 from .stance.targets import Target
@@ -68,9 +68,22 @@ def score_comments(
     )
 
 
+def thread_replies(df: pl.DataFrame, replies: ReplyConfig, context: StageContext) -> pl.DataFrame:
+    """Replies on a batch of whole threads (module level, so batch workers can pickle it)."""
+    return add_replies(df, replies, context=context)
+
+
 def reply_stage(df: pl.DataFrame, config: AnalysisConfig, *, context: StageContext) -> pl.DataFrame:
-    """Replies on whole threads (the Ray engine calls this too)."""
-    return add_replies(df, config.replies, context=context)
+    """Replies on whole threads, in batches that never split a thread (over processes
+    with ``[run] n_jobs``; threads are independent, so the result is the same). The Ray
+    engine calls this too, with n_jobs 1 inside its workers."""
+    return map_batches(
+        df,
+        thread_replies,
+        fn_args=(config.replies, context),
+        batch_size=config.run.batch_size,
+        n_jobs=config.run.n_jobs,
+    )
 
 
 def resolve_auto(config: AnalysisConfig, n_comments: int) -> tuple[AnalysisConfig, str]:

@@ -111,8 +111,10 @@ def test_corpus_stance_per_thread_summarises(analysed):
 
 def test_multiprocess_analysis_is_identical_to_single_process(analysed):
     corpus, config, result = analysed
-    parallel_cfg = dataclasses.replace(config, run=dataclasses.replace(config.run, n_jobs=2))
-    again = analyze(corpus, parallel_cfg)
+    # batches of 40 rows cut between the 37-comment threads: three batches over two
+    # worker processes, for the per-comment stages and for replies
+    run = dataclasses.replace(config.run, n_jobs=2, batch_size=40)
+    again = analyze(corpus, dataclasses.replace(config, run=run))
     assert again.comments.equals(result.comments)
     assert again.topics.equals(result.topics)
 

@@ -90,7 +90,7 @@ def thread_stages(batch: pa.Table, config: AnalysisConfig) -> pa.Table:
     inline = dataclasses.replace(config, run=dataclasses.replace(config.run, n_jobs=1))
     df = score_comments(comments, inline, context=context)
     if config.stages.replies:
-        df = reply_stage(df, config, context=context)
+        df = reply_stage(df, inline, context=context)
     return df.to_arrow()
 
 
