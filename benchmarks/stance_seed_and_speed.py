@@ -17,7 +17,6 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import ClassVar
 
 import numpy as np
 import polars as pl
@@ -26,8 +25,9 @@ RESULTS = Path(__file__).parent / "results"
 
 
 def seed_figures() -> list[dict]:
+    from readerscope.analysis.context import StageContext
     from readerscope.analysis.stance import agreement, baselines, coding
-    from readerscope.analysis.stance.rules import StanceConfig, add_stance
+    from readerscope.analysis.stance.rules import RuleConfig, add_rule_stance
     from readerscope.analysis.stance.targets import load_targets
     from readerscope.analysis.stance.zeroshot import ZeroShotConfig, add_zeroshot_stance
     from readerscope.comments import read_thread
@@ -36,19 +36,18 @@ def seed_figures() -> list[dict]:
     targets = load_targets()
     ref = coding.reference_coding(t.comments, targets)
 
-    class Ctx:
-        articles: ClassVar[dict[str, str]] = {t.thread_id: t.article_text or ""}
+    ctx = StageContext(articles={t.thread_id: t.article_text or ""})
 
     methods = {
-        "zeroshot (gate all)": add_zeroshot_stance(t.comments, context=Ctx()),
+        "zeroshot (gate all)": add_zeroshot_stance(t.comments, context=ctx),
         "zeroshot (gate named)": add_zeroshot_stance(
-            t.comments, ZeroShotConfig(gate="named"), context=Ctx()
+            t.comments, ZeroShotConfig(gate="named"), context=ctx
         ),
-        "rules (in-sample: written on this thread)": add_stance(
-            t.comments, StanceConfig(), Ctx.articles
+        "rules (in-sample: written on this thread)": add_rule_stance(
+            t.comments, RuleConfig(use_seed_cues=True), targets=targets, context=ctx
         ),
-        "rules, generic lexicon only": add_stance(
-            t.comments, StanceConfig(use_seed_cues=False), Ctx.articles
+        "rules, generic lexicon only": add_rule_stance(
+            t.comments, RuleConfig(use_seed_cues=False), targets=targets, context=ctx
         ),
         "baseline: always against": baselines.baseline_always(t.comments, targets),
         "baseline: VADER on target sentences": baselines.baseline_vader(t.comments, targets),
