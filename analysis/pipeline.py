@@ -18,6 +18,7 @@ from ..comments import Corpus
 from .config import AnalysisConfig
 from .context import StageContext
 from .embeddings import resolve_backend
+from .embeddings.backends import backend_for
 from .parallel import map_batches
 from .replies.inference import ReplyConfig, add_replies
 from .sentiment.vader import SentimentConfig, add_sentiment, sentence_sentiment
@@ -77,6 +78,9 @@ def reply_stage(df: pl.DataFrame, config: AnalysisConfig, *, context: StageConte
     """Replies on whole threads, in batches that never split a thread (over processes
     with ``[run] n_jobs``; threads are independent, so the result is the same). The Ray
     engine calls this too, with n_jobs 1 inside its workers."""
+    if config.run.n_jobs != 1 and config.replies.use_embeddings:
+        embedding = context.embedding
+        backend_for(resolve_backend(embedding, df.height)).prepare(embedding)
     return map_batches(
         df,
         thread_replies,

@@ -11,7 +11,7 @@ from .config import BACKEND_NAMES, EmbeddingConfig
 from .minilm import MINILM_ID, encode_minilm
 from .minilm_numpy import MINILM_NUMPY_ID, encode_numpy
 from .minilm_onnx import MINILM_ONNX_ID, encode_onnx
-from .static import encode_static, static_model_id
+from .static import encode_static, load_static, static_model_id
 
 Encoder = Callable[[Sequence[str], EmbeddingConfig], np.ndarray]
 
@@ -24,13 +24,18 @@ class Backend:
     name: str
     model_id: Callable[[], str]
     encode: Encoder
+    prepare: Callable[[EmbeddingConfig], object] = lambda _config: None
+    """Make the model ready on disk (distil, export) before worker processes start, so
+    that they load it instead of each building it."""
 
 
 BACKENDS: dict[str, Backend] = {
     "minilm": Backend("minilm", lambda: MINILM_ID, encode_minilm),
     "minilm-numpy": Backend("minilm-numpy", lambda: MINILM_NUMPY_ID, encode_numpy),
     "minilm-onnx": Backend("minilm-onnx", lambda: MINILM_ONNX_ID, encode_onnx),
-    "static": Backend("static", static_model_id, encode_static),
+    "static": Backend(
+        "static", static_model_id, encode_static, lambda config: load_static(config.cache_dir)
+    ),
 }
 
 
