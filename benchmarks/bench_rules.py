@@ -9,8 +9,9 @@ identical labels. Measured here on one core, in one process:
 - ``rules, full scan``: the same rules with ``use_cue_index=False`` (every cue pattern on
   every clause), i.e. the method before the index; the labels are checked equal.
 
-Texts: the 37 seed comments repeated (real comment lengths) and a sample of the synthetic
-benchmark corpus (``benchmarks/data/10k``, built by ``run.py``; short template text).
+Texts: the 37 seed comments plus the written stance corpus (2,885 distinct texts in five
+styles), and distinct comments of the synthetic benchmark corpus (``benchmarks/data/10k``,
+built by ``run.py``; short template text).
 Median of ``--repeats`` timings each. Prints a table with ratios to VADER.
 
     python benchmarks/bench_rules.py [--repeats 3] [--out benchmarks/results/bench_rules.json]
@@ -34,12 +35,28 @@ HERE = Path(__file__).resolve().parent
 
 
 def _frames(synthetic: int) -> dict[str, pl.DataFrame]:
-    seed = read_thread().comments.select("thread_id", "comment_id", "position", "text")
-    frames = {"seed thread x 20 (740 real comments)": pl.concat([seed] * 20)}
+    """Distinct texts only: the stages score a repeated text once, so repeats would time
+    a lookup, not the method."""
+    texts = read_thread().comments["text"].to_list()
+    for items in sorted((HERE / "stance_corpus").glob("*/items.jsonl")):
+        texts += [json.loads(x)["text"] for x in items.read_text(encoding="utf-8").splitlines()]
+    texts = list(dict.fromkeys(texts))
+    n = len(texts)
+    frames = {
+        f"seed thread + written stance corpus ({n:,} distinct texts)": pl.DataFrame(
+            {
+                "thread_id": [f"t{i // 50}" for i in range(n)],
+                "comment_id": [f"c{i}" for i in range(n)],
+                "position": [i % 50 + 1 for i in range(n)],
+                "text": texts,
+            }
+        )
+    }
     data = HERE / "data" / "10k"
     if data.is_dir():
-        corpus = read_corpus([data]).comments.head(synthetic)
-        frames[f"synthetic corpus ({corpus.height:,} comments)"] = corpus.select(
+        corpus = read_corpus([data]).comments.unique("text", keep="first", maintain_order=True)
+        corpus = corpus.head(synthetic)
+        frames[f"synthetic corpus ({corpus.height:,} distinct comments)"] = corpus.select(
             "thread_id", "comment_id", "position", "text"
         )
     return frames
