@@ -19,7 +19,7 @@ share its chunk or on the thread count (checked by the tests, byte for byte).
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from functools import cache
@@ -116,6 +116,34 @@ class _Layer:
     ln2_b: np.ndarray
 
 
+def layer_weights(w: Mapping[str, np.ndarray], i: int) -> _Layer:
+    """Layer ``i`` of a BERT state dict (HF names), as float32 arrays laid out for ``x @ W``
+    (shared by this encoder and the stance pair encoder)."""
+    p, a = f"encoder.layer.{i}.", f"encoder.layer.{i}.attention."
+
+    def t(name: str) -> np.ndarray:
+        return np.ascontiguousarray(np.asarray(w[name], np.float32).T)
+
+    def v(name: str) -> np.ndarray:
+        return np.asarray(w[name], np.float32)
+
+    qkv = ("query", "key", "value")
+    return _Layer(
+        qkv_w=np.ascontiguousarray(np.concatenate([t(a + f"self.{n}.weight") for n in qkv], 1)),
+        qkv_b=np.concatenate([v(a + f"self.{n}.bias") for n in qkv]),
+        out_w=t(a + "output.dense.weight"),
+        out_b=v(a + "output.dense.bias"),
+        ln1_w=v(a + "output.LayerNorm.weight"),
+        ln1_b=v(a + "output.LayerNorm.bias"),
+        ff1_w=t(p + "intermediate.dense.weight"),
+        ff1_b=v(p + "intermediate.dense.bias"),
+        ff2_w=t(p + "output.dense.weight"),
+        ff2_b=v(p + "output.dense.bias"),
+        ln2_w=v(p + "output.LayerNorm.weight"),
+        ln2_b=v(p + "output.LayerNorm.bias"),
+    )
+
+
 def _dense(x: np.ndarray, w: np.ndarray, b: np.ndarray, spans: list[tuple[int, int]]) -> np.ndarray:
     """``x @ w + b``, one matrix product per sequence.
 
@@ -202,9 +230,6 @@ class MiniLMNumpy:
 
         w = load_file(str(model_dir / "model.safetensors"))
 
-        def t(name: str) -> np.ndarray:  # (out, in) -> contiguous (in, out) for x @ W
-            return np.ascontiguousarray(w[name].T, dtype=np.float32)
-
         def v(name: str) -> np.ndarray:
             return np.asarray(w[name], dtype=np.float32)
 
@@ -212,32 +237,7 @@ class MiniLMNumpy:
         self.pos = v("embeddings.position_embeddings.weight")
         self.type0 = v("embeddings.token_type_embeddings.weight")[0]
         self.emb_ln = (v("embeddings.LayerNorm.weight"), v("embeddings.LayerNorm.bias"))
-        self.layers: list[_Layer] = []
-        for i in range(int(cfg["num_hidden_layers"])):
-            p = f"encoder.layer.{i}."
-            a = p + "attention."
-            self.layers.append(
-                _Layer(
-                    qkv_w=np.ascontiguousarray(
-                        np.concatenate(
-                            [t(a + f"self.{n}.weight") for n in ("query", "key", "value")], axis=1
-                        )
-                    ),
-                    qkv_b=np.concatenate(
-                        [v(a + f"self.{n}.bias") for n in ("query", "key", "value")]
-                    ),
-                    out_w=t(a + "output.dense.weight"),
-                    out_b=v(a + "output.dense.bias"),
-                    ln1_w=v(a + "output.LayerNorm.weight"),
-                    ln1_b=v(a + "output.LayerNorm.bias"),
-                    ff1_w=t(p + "intermediate.dense.weight"),
-                    ff1_b=v(p + "intermediate.dense.bias"),
-                    ff2_w=t(p + "output.dense.weight"),
-                    ff2_b=v(p + "output.dense.bias"),
-                    ln2_w=v(p + "output.LayerNorm.weight"),
-                    ln2_b=v(p + "output.LayerNorm.bias"),
-                )
-            )
+        self.layers = [layer_weights(w, i) for i in range(int(cfg["num_hidden_layers"]))]
 
     def tokenize(self, texts: Sequence[str]) -> list[list[int]]:
         """Word-piece ids with [CLS]/[SEP], truncated to ``max_seq_length``."""

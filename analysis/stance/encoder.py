@@ -22,7 +22,12 @@ from pathlib import Path
 
 import numpy as np
 
-from ..embeddings.minilm_numpy import _Layer, _layer_norm, encoder_layers, one_blas_thread
+from ..embeddings.minilm_numpy import (
+    _layer_norm,
+    encoder_layers,
+    layer_weights,
+    one_blas_thread,
+)
 
 LABELS: tuple[str, ...] = ("favor", "against", "neutral", "none")
 """The classes of every pair model, in head order."""
@@ -49,32 +54,6 @@ def _base_weights() -> dict[str, np.ndarray]:
     from safetensors.numpy import load_file
 
     return load_file(str(base_model_dir() / "model.safetensors"))
-
-
-def _make_layer(w: dict[str, np.ndarray], i: int) -> _Layer:
-    p, a = f"encoder.layer.{i}.", f"encoder.layer.{i}.attention."
-
-    def t(name: str) -> np.ndarray:
-        return np.ascontiguousarray(np.asarray(w[name], np.float32).T)
-
-    def v(name: str) -> np.ndarray:
-        return np.asarray(w[name], np.float32)
-
-    qkv = ("query", "key", "value")
-    return _Layer(
-        qkv_w=np.ascontiguousarray(np.concatenate([t(a + f"self.{n}.weight") for n in qkv], 1)),
-        qkv_b=np.concatenate([v(a + f"self.{n}.bias") for n in qkv]),
-        out_w=t(a + "output.dense.weight"),
-        out_b=v(a + "output.dense.bias"),
-        ln1_w=v(a + "output.LayerNorm.weight"),
-        ln1_b=v(a + "output.LayerNorm.bias"),
-        ff1_w=t(p + "intermediate.dense.weight"),
-        ff1_b=v(p + "intermediate.dense.bias"),
-        ff2_w=t(p + "output.dense.weight"),
-        ff2_b=v(p + "output.dense.bias"),
-        ln2_w=v(p + "output.LayerNorm.weight"),
-        ln2_b=v(p + "output.LayerNorm.bias"),
-    )
 
 
 @dataclass(frozen=True)
@@ -128,7 +107,7 @@ class PairEncoder:
         self.pos = f32("embeddings.position_embeddings.weight")
         self.types = f32("embeddings.token_type_embeddings.weight")
         self.emb_ln = (f32("embeddings.LayerNorm.weight"), f32("embeddings.LayerNorm.bias"))
-        self.layers = [_make_layer(w, i) for i in range(self.n_layers)]
+        self.layers = [layer_weights(w, i) for i in range(self.n_layers)]
         self.head = (f32("head.weight").T.copy(), f32("head.bias")) if "head.weight" in w else None
 
     def tokenize(
