@@ -151,3 +151,38 @@ def test_sample_outputs_are_unchanged(tmp_path):
     assert figure_digests(figs) == stored["figure_data"]
     summary = json.loads(json.dumps(summarize(result), default=str))
     assert summary_digest(summary) == stored["summary"]
+
+
+def test_every_imported_library_is_a_declared_dependency():
+    """A library the package imports must be in pyproject's dependencies (or, if only
+    imported on demand for an option, in an extra): a transitive install through the dev
+    tools is not enough (platformdirs was missing from a plain `python install.py`)."""
+    import importlib.metadata as metadata
+    import re
+    import sys
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+
+    def names(specs: list[str]) -> set[str]:
+        return {re.split(r"[\[<>=!~; ]", spec, maxsplit=1)[0].lower() for spec in specs}
+
+    core = names(project["dependencies"])
+    extras = names([s for key, v in project["optional-dependencies"].items() if key != "dev"
+                    for s in v])  # fmt: skip
+    imported: set[str] = set()
+    for path in _modules().values():
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                imported |= {a.name.split(".")[0] for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                imported.add(node.module.split(".")[0])
+    imported -= set(sys.stdlib_module_names) | {"readerscope"}
+    dists = metadata.packages_distributions()
+    undeclared = {
+        m: dists.get(m, [m])[0].lower()
+        for m in sorted(imported)
+        if dists.get(m, [m])[0].lower() not in core | extras
+    }
+    assert undeclared == {}
+    assert {"onnxruntime", "ray"} & core == set()  # optional: imported only on demand
