@@ -192,6 +192,23 @@ def encoder_layers(
     return x
 
 
+def length_chunks(lengths: Sequence[int], max_tokens: int) -> list[list[int]]:
+    """Indices sorted longest first (like sentence-transformers), grouped greedily into
+    chunks of at most ``max_tokens`` tokens (a longer sequence is a chunk of its own).
+
+    Chunks only bound memory: every product runs per sequence, so they change no bits.
+    """
+    chunks: list[list[int]] = []
+    used = 0
+    for i in sorted(range(len(lengths)), key=lambda i: -lengths[i]):
+        if not chunks or used + lengths[i] > max_tokens:
+            chunks.append([])
+            used = 0
+        chunks[-1].append(i)
+        used += lengths[i]
+    return chunks
+
+
 def one_blas_thread() -> AbstractContextManager[object]:
     """BLAS limited to one thread for the block: its results then do not depend on the
     thread count the environment sets (OpenBLAS splits a product differently per thread
@@ -268,17 +285,9 @@ class MiniLMNumpy:
         if not texts:
             return out
         ids = self.tokenize(texts)
-        order = sorted(range(len(ids)), key=lambda i: -len(ids[i]))
-        chunk: list[int] = []
-        tokens = 0
         with one_blas_thread():
-            for i in [*order, -1]:
-                if i < 0 or (chunk and tokens + len(ids[i]) > MAX_CHUNK_TOKENS):
-                    out[chunk] = self._forward([ids[j] for j in chunk])
-                    chunk, tokens = [], 0
-                if i >= 0:
-                    chunk.append(i)
-                    tokens += len(ids[i])
+            for chunk in length_chunks([len(x) for x in ids], MAX_CHUNK_TOKENS):
+                out[chunk] = self._forward([ids[j] for j in chunk])
         return out
 
 

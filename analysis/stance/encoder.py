@@ -26,6 +26,7 @@ from ..embeddings.minilm_numpy import (
     _layer_norm,
     encoder_layers,
     layer_weights,
+    length_chunks,
     one_blas_thread,
 )
 
@@ -143,21 +144,10 @@ class PairEncoder:
             raise ValueError("this encoder has no classification head")
         toks = self.tokenize(first, second)
         out = np.zeros((len(toks), self.head[0].shape[1]), np.float32)
-        order = sorted(range(len(toks)), key=lambda i: -len(toks[i][0]))
-        chunk: list[int] = []
-        used = 0
         with one_blas_thread():
-            for i in [*order, -1]:
-                if i < 0 or (chunk and used + len(toks[i][0]) > MAX_CHUNK_TOKENS):
-                    if chunk:
-                        top = self.run_layers(
-                            self.embed([toks[j] for j in chunk]), 0, self.n_layers
-                        )
-                        out[chunk] = self._head(top)
-                    chunk, used = [], 0
-                if i >= 0:
-                    chunk.append(i)
-                    used += len(toks[i][0])
+            for chunk in length_chunks([len(t[0]) for t in toks], MAX_CHUNK_TOKENS):
+                top = self.run_layers(self.embed([toks[j] for j in chunk]), 0, self.n_layers)
+                out[chunk] = self._head(top)
         return out
 
     def _head(self, p: Packed) -> np.ndarray:
