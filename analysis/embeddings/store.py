@@ -100,8 +100,12 @@ class EmbeddingCache:
             return None
         return k, v
 
+    def _known(self) -> _Index:
+        """This process's index of the directory, as far as it has read it."""
+        return _INDEXES.setdefault(str(self.dir.resolve()), _Index())
+
     def _index(self) -> _Index:
-        index = _INDEXES.setdefault(str(self.dir.resolve()), _Index())
+        index = self._known()
         for path in self.shards():
             if path.name not in index.loaded:
                 shard = self._read(path)
@@ -175,7 +179,7 @@ class EmbeddingCache:
             # Count this process's small writes instead of scanning every shard on each
             # one: the scan made many small writes (one per thread in the reply stage)
             # quadratic. Other processes' small shards are merged at the next count.
-            index = _INDEXES.setdefault(str(self.dir.resolve()), _Index())
+            index = self._known()
             index.small_writes += 1
             if index.small_writes % self.COMPACT_AT == 0:
                 self._compact_small()
