@@ -10,7 +10,7 @@ import numpy as np
 from .config import BACKEND_NAMES, EmbeddingConfig
 from .minilm import MINILM_ID, encode_minilm
 from .minilm_numpy import MINILM_NUMPY_ID, encode_numpy
-from .minilm_onnx import MINILM_ONNX_ID, encode_onnx
+from .minilm_onnx import MINILM_ONNX_ID, encode_onnx, prepare_onnx
 from .static import encode_static, load_static, static_model_id
 
 Encoder = Callable[[Sequence[str], EmbeddingConfig], np.ndarray]
@@ -32,7 +32,7 @@ class Backend:
 BACKENDS: dict[str, Backend] = {
     "minilm": Backend("minilm", lambda: MINILM_ID, encode_minilm),
     "minilm-numpy": Backend("minilm-numpy", lambda: MINILM_NUMPY_ID, encode_numpy),
-    "minilm-onnx": Backend("minilm-onnx", lambda: MINILM_ONNX_ID, encode_onnx),
+    "minilm-onnx": Backend("minilm-onnx", lambda: MINILM_ONNX_ID, encode_onnx, prepare_onnx),
     "static": Backend(
         "static", static_model_id, encode_static, lambda config: load_static(config.cache_dir)
     ),

